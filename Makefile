@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# snic-vdpa: out-of-tree build and the project's commands.
+#
+#   make [KDIR=...]       build the modules (default: the running kernel's
+#                         build tree if it has one, else Debian's 6.12)
+#   make install          install them into /lib/modules/<release>/extra
+#   make check            the whole test suite (static checks, KUnit, e2e)
+#   make demo             boot the rig and show the driver at work
+#   make clean
+
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+KDIR ?= $(shell scripts/kdir)
+PWD := $(shell pwd)
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: install linux-headers or give KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
+	rm -rf build
+
+check:
+	scripts/check
+
+demo:
+	scripts/demo
+
+.PHONY: modules install clean check demo
+endif

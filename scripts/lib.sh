@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the scripts: sourced, never run.
+
+SNIC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SNIC_CACHE=${SNIC_CACHE:-/var/cache/snic-vdpa}
+
+# The Debian 12 kernel series the project targets (stock and test kernels).
+SNIC_KSERIES=6.12
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+# Version of the newest installed Debian stock kernel of the series,
+# e.g. "6.12.117+deb12-amd64"; empty when none is installed.
+stock_kver() {
+	local v
+	for v in $(ls /lib/modules | grep -E "^${SNIC_KSERIES//./\\.}\.[0-9]+\+deb12-amd64\$" | sort -V); do
+		[ -e "/lib/modules/$v/build/Makefile" ] && [ -e "/boot/vmlinuz-$v" ] && echo "$v"
+	done | tail -n 1
+}
+
+# The unpacked linux-source tree of the series (for kunit.py,
+# checkpatch.pl, kernel-doc and the test and guest kernel builds).
+linux_src() { echo "$SNIC_CACHE/src/linux-source-$SNIC_KSERIES"; }
+
+# Directory of a prepared kernel (test or guest), via its stable link.
+kernel_dir() { echo "$SNIC_CACHE/kernels/$1"; }
+
+# The vdpa tool with device_features support (iproute2 >= 6.2), unpacked
+# from bookworm-backports by scripts/setup.
+vdpa_tool() {
+	local t="$SNIC_CACHE/iproute2/sbin/vdpa"
+	[ -x "$t" ] && echo "$t" || echo /usr/sbin/vdpa
+}

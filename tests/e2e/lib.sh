@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the e2e cases; sourced by tests/e2e/run inside a rig VM.
+
+E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$E2E_TOP/scripts/lib.sh"
+
+VDPA=$(vdpa_tool)
+MOD_DIR=$E2E_TOP/build/${SNIC_KIND:?not in a rig VM}/src
+SNIC_KO=$MOD_DIR/drivers/vdpa/snic/snic_vdpa.ko
+MGMT=platform/snic-nic.0
+
+# A failed expectation ends the case with a message.
+fail() { echo "    FAIL: $*" >&2; exit 1; }
+expect_eq() { # WHAT GOT WANT
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+expect_match() { # WHAT TEXT REGEX
+	grep -Eq -- "$3" <<<"$2" || fail "$1: '$2' does not match /$3/"
+}
+
+snic_load() { # [PARAMS...]
+	modprobe vdpa
+	insmod "$SNIC_KO" "$@"
+}
+snic_unload() {
+	if lsmod | grep -q '^snic_vdpa '; then
+		rmmod snic_vdpa
+	fi
+}
+
+# vdpa -j OBJECT... | jq FILTER, raw output.
+vj() { # FILTER VDPA-ARGS...
+	local filter=$1
+	shift
+	"$VDPA" -j "$@" | jq -r "$filter"
+}
+
+# Names of all vdpa devices, one a line, sorted.
+dev_names() { vj '.dev // {} | keys[]' dev show; }
+
+# Run the vdpa tool expecting failure; prints its stderr.
+vdpa_fails() {
+	local err
+	if err=$("$VDPA" "$@" 2>&1); then
+		fail "vdpa $* succeeded"
+	fi
+	echo "$err"
+}
