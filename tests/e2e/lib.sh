@@ -8,6 +8,7 @@ VDPA=$(vdpa_tool)
 MOD_DIR=$E2E_TOP/build/${SNIC_KIND:?not in a rig VM}/src
 SNIC_KO=$MOD_DIR/drivers/vdpa/snic/snic_vdpa.ko
 MGMT=platform/snic-nic.0
+SNIC_TOP=$E2E_TOP
 
 # A failed expectation ends the case with a message.
 fail() { echo "    FAIL: $*" >&2; exit 1; }

@@ -192,4 +192,5 @@ static struct kunit_suite snic_mgmt_suite = {
 	.name = "snic_mgmt",
 	.test_cases = snic_mgmt_cases,
 };
+
 kunit_test_suite(snic_mgmt_suite);

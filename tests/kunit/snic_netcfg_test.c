@@ -116,4 +116,5 @@ static struct kunit_suite snic_netcfg_suite = {
 	.name = "snic_netcfg",
 	.test_cases = snic_netcfg_cases,
 };
+
 kunit_test_suite(snic_netcfg_suite);

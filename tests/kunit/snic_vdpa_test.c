@@ -279,4 +279,5 @@ static struct kunit_suite snic_vdpa_suite = {
 	.name = "snic_vdpa_ops",
 	.test_cases = snic_vdpa_cases,
 };
+
 kunit_test_suite(snic_vdpa_suite);

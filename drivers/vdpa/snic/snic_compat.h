@@ -1,22 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place that knows kernel API differences.  Prefer a test for the
- * feature itself; fall back to the version only where nothing else tells.
+ * The one place that knows kernel API differences.  Each difference is
+ * detected by a feature test in the top-level Kbuild (which greps the
+ * target kernel's headers) and named SNIC_HAVE_* / SNIC_OLD_*; nothing
+ * else in the tree looks at kernel versions.
  */
 #ifndef _SNIC_COMPAT_H
 #define _SNIC_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/module.h>
 #include <kunit/visibility.h>
 
 /*
- * MODULE_IMPORT_NS() takes a string literal since 6.13 and a bare
- * identifier before.
+ * MODULE_IMPORT_NS() took a bare identifier until 6.12 and takes a
+ * string literal since 6.13.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define SNIC_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
-#else
+#ifdef SNIC_OLD_IMPORT_NS
 #define SNIC_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define SNIC_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #endif
 
 #endif /* _SNIC_COMPAT_H */

@@ -383,7 +383,7 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
  * Return: the device, or an ERR_PTR().
  */
 struct snic_vdpa *snic_vdpa_alloc(struct snic_nic *nic, const char *name,
-		const struct snic_dev_params *p)
+				  const struct snic_dev_params *p)
 {
 	struct snic_vdpa *sv;
 
