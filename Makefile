@@ -9,10 +9,7 @@
 #   make demo             boot the rig and show the driver at work
 #   make clean
 
-ifneq ($(KERNELRELEASE),)
-include $(src)/Kbuild
-else
-
+# Kbuild reads ./Kbuild, never this file.
 KDIR ?= $(shell scripts/kdir)
 PWD := $(shell pwd)
 
@@ -34,4 +31,3 @@ demo:
 	scripts/demo
 
 .PHONY: modules install clean check demo
-endif
