@@ -1,11 +1,120 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of snic_vdpa internals.  The suites run when this module
- * loads; snic_vdpa.ko must be loaded first.
+ * loads; snic_vdpa.ko must be loaded first.  This file holds what the
+ * suites share: a software NIC behind a bus that records the commands.
  */
+#include <kunit/device.h>
+#include <linux/atomic.h>
 #include <linux/module.h>
 
-#include "snic.h"
+#include "snic_test.h"
+
+static u32 snic_spy_read32(struct snic_bus *bus, u32 off)
+{
+	struct snic_spy *spy = container_of(bus, struct snic_spy, bus);
+
+	return spy->inner->ops->read32(spy->inner, off);
+}
+
+static void snic_spy_write32(struct snic_bus *bus, u32 off, u32 val)
+{
+	struct snic_spy *spy = container_of(bus, struct snic_spy, bus);
+
+	if (off == SNIC_REG_ADMIN_CMD)
+		spy->cmd0 = val;
+	if (off == SNIC_REG_ADMIN_DOORBELL && spy->nops < SNIC_SPY_MAX)
+		spy->ops[spy->nops++] = spy->cmd0 & 0xffff;
+	if (off >= SNIC_REG_DOORBELLS && spy->nkicks < SNIC_SPY_MAX)
+		spy->kicks[spy->nkicks++] = (off - SNIC_REG_DOORBELLS) << 16 | val;
+	spy->inner->ops->write32(spy->inner, off, val);
+}
+
+static const struct snic_bus_ops snic_spy_ops = {
+	.read32 = snic_spy_read32,
+	.write32 = snic_spy_write32,
+};
+
+/* The NIC's vectors reach the driver through the spy. */
+static void snic_spy_irq(void *priv, u16 vec)
+{
+	struct snic_spy *spy = priv;
+
+	if (spy->bus.irq)
+		spy->bus.irq(spy->bus.irq_priv, vec);
+}
+
+static void snic_test_nic_free(void *data)
+{
+	struct snic_test_nic *t = data;
+
+	ida_destroy(&t->nic.fn_ida);
+	snic_nic_fini(&t->nic);
+	snic_model_destroy(t->model);
+}
+
+/**
+ * snic_test_nic() - a software NIC, identified by the driver
+ * @test: the test that owns it
+ *
+ * Return: the NIC; freed when the test ends.
+ */
+struct snic_test_nic *snic_test_nic(struct kunit *test)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	struct snic_caps caps = snic_test_caps();
+	struct snic_test_nic *t;
+	struct device *dev;
+	char name[32];
+	int err;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	snprintf(name, sizeof(name), "snic-kunit-%d", atomic_inc_return(&seq));
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+
+	t->model = snic_model_create(&caps);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->model);
+	t->spy.bus.ops = &snic_spy_ops;
+	t->spy.inner = snic_model_bus(t->model);
+	t->spy.inner->irq = snic_spy_irq;
+	t->spy.inner->irq_priv = &t->spy;
+	err = snic_nic_init(&t->nic, dev, &t->spy.bus);
+	if (err)
+		snic_model_destroy(t->model);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "the driver did not identify the NIC");
+	ida_init(&t->nic.fn_ida);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, snic_test_nic_free, t), 0);
+	return t;
+}
+
+static void snic_test_vdpa_free(void *data)
+{
+	struct snic_vdpa *sv = data;
+
+	snic_vdpa_destroy(sv);
+	put_device(&sv->vdpa.dev);
+}
+
+/**
+ * snic_test_vdpa() - a vDPA device on @t, created but not registered
+ * @test: the test that owns it
+ * @t: the NIC
+ * @p: its attributes
+ *
+ * Return: the device; destroyed when the test ends.
+ */
+struct snic_vdpa *snic_test_vdpa(struct kunit *test, struct snic_test_nic *t,
+				 const struct snic_dev_params *p)
+{
+	struct snic_vdpa *sv;
+
+	sv = snic_vdpa_create(&t->nic, "snic-kunit-dev", p);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sv);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, snic_test_vdpa_free, sv), 0);
+	return sv;
+}
 
 MODULE_DESCRIPTION("KUnit tests for snic_vdpa");
 MODULE_LICENSE("GPL");

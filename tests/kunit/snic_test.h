@@ -20,4 +20,50 @@ static inline struct snic_caps snic_test_caps(void)
 	};
 }
 
+#define SNIC_SPY_MAX	64
+
+/**
+ * struct snic_spy - a bus between the driver and a software NIC that
+ *	records the commands and doorbells that cross it
+ * @bus: what the driver uses
+ * @inner: the NIC's own bus
+ * @ops: opcodes of the commands executed, in order
+ * @nops: number of entries in @ops
+ * @cmd0: first word of the command buffer, as last written
+ * @kicks: doorbell writes, as (offset << 16 | value)
+ * @nkicks: number of entries in @kicks
+ */
+struct snic_spy {
+	struct snic_bus bus;
+	struct snic_bus *inner;
+	u16 ops[SNIC_SPY_MAX];
+	unsigned int nops;
+	u32 cmd0;
+	u32 kicks[SNIC_SPY_MAX];
+	unsigned int nkicks;
+};
+
+/**
+ * struct snic_test_nic - a software NIC the driver has identified
+ * @nic: the driver's NIC
+ * @model: the NIC itself
+ * @spy: the bus between them
+ */
+struct snic_test_nic {
+	struct snic_nic nic;
+	struct snic_model *model;
+	struct snic_spy spy;
+};
+
+struct snic_test_nic *snic_test_nic(struct kunit *test);
+struct snic_vdpa *snic_test_vdpa(struct kunit *test, struct snic_test_nic *t,
+				 const struct snic_dev_params *p);
+
+/* Forget what the spy saw so far. */
+static inline void snic_spy_clear(struct snic_spy *spy)
+{
+	spy->nops = 0;
+	spy->nkicks = 0;
+}
+
 #endif /* _SNIC_TEST_H */

@@ -8,11 +8,13 @@
 #include <linux/etherdevice.h>
 #include <linux/idr.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/vdpa.h>
 
 #include <snic/snic_caps.h>
 
 #include "snic_compat.h"
+#include "snic_hw.h"
 
 /* Virtqueue groups: the data queues share one, the CVQ has its own. */
 #define SNIC_GROUP_DATA		0
@@ -21,20 +23,31 @@
 /* Address spaces (each with its own IOTLB in the NIC). */
 #define SNIC_NAS		2
 
+struct snic_vdpa;
+
+/* MSI-X vector of the config interrupts of function @fn. */
+#define SNIC_CONFIG_VECTOR(fn)	(1 + (fn))
+
 /**
  * struct snic_nic - one SmartNIC and its vdpa management device
  * @dev: the NIC's device (its PCI function on real hardware)
+ * @hw: its vendor interface
  * @caps: what the NIC can do
  * @mgmt: vdpa management device through which `vdpa dev add` reaches it
  * @id_table: device classes the management device creates
  * @fn_ida: allocator of the NIC's virtio functions, one per vDPA device
+ * @irq_lock: protects @vdevs against the interrupt path
+ * @vdevs: the vDPA device of each function, for interrupt routing
  */
 struct snic_nic {
 	struct device *dev;
+	struct snic_hw hw;
 	struct snic_caps caps;
 	struct vdpa_mgmt_dev mgmt;
 	struct virtio_device_id id_table[2];
 	struct ida fn_ida;
+	spinlock_t irq_lock;	/* see above */
+	struct snic_vdpa **vdevs;
 };
 
 /**
@@ -52,30 +65,18 @@ struct snic_dev_params {
 };
 
 /**
- * struct snic_net_cfg - virtio-net config space, in CPU byte order
- * @mac: the device MAC address
- * @status: VIRTIO_NET_S_* bits
- * @max_vq_pairs: number of data queue pairs
- * @mtu: the device MTU
- *
- * Encoded into &struct virtio_net_config by snic_netcfg_read().
- */
-struct snic_net_cfg {
-	u8 mac[ETH_ALEN];
-	u16 status;
-	u16 max_vq_pairs;
-	u16 mtu;
-};
-
-/**
- * struct snic_vq - driver-visible state of one virtqueue
+ * struct snic_vq - the driver's registers of one virtqueue
  * @desc_addr: IOVA of the descriptor area
  * @driver_addr: IOVA of the driver (available) area
  * @device_addr: IOVA of the device (used) area
  * @num: queue size
  * @ready: whether the driver enabled the queue
  * @avail_idx: next available index the device will read
+ * @in_hw: the NIC holds the queue (VQ_CREATE was issued)
  * @cb: interrupt callback
+ *
+ * Until DRIVER_OK the NIC holds no queue: the registers are kept here,
+ * and DRIVER_OK creates the queues from them.
  */
 struct snic_vq {
 	u64 desc_addr;
@@ -84,6 +85,7 @@ struct snic_vq {
 	u32 num;
 	bool ready;
 	u16 avail_idx;
+	bool in_hw;
 	struct vdpa_callback cb;
 };
 
@@ -92,16 +94,15 @@ struct snic_vq {
  * @vdpa: the vdpa core's device
  * @nic: the NIC hosting it
  * @fn: function number on @nic, or -1 when none is held
- * @lock: serialises the control operations below
+ * @lock: serialises the control operations and protects @vqs
  * @params: attributes it was provisioned with
- * @cfg: its config space
- * @driver_features: features the driver wrote
- * @status: virtio device status
- * @generation: config generation, bumped on every config change
- * @group_asid: address space of each virtqueue group
+ * @needs_reset: the driver saw an error the NIC cannot report
+ * @cb_lock: protects @config_cb against the interrupt path
  * @config_cb: config-change interrupt callback
  * @nvqs: number of virtqueues (data queues, then the CVQ if any)
  * @vqs: the virtqueues
+ *
+ * Status, features, config space and queue state live in the NIC.
  */
 struct snic_vdpa {
 	struct vdpa_device vdpa;
@@ -109,11 +110,8 @@ struct snic_vdpa {
 	int fn;
 	struct mutex lock;	/* see above */
 	struct snic_dev_params params;
-	struct snic_net_cfg cfg;
-	u64 driver_features;
-	u8 status;
-	u32 generation;
-	u32 group_asid[SNIC_NGROUPS];
+	bool needs_reset;
+	spinlock_t cb_lock;	/* see above */
 	struct vdpa_callback config_cb;
 	u16 nvqs;
 	struct snic_vq *vqs;
@@ -129,6 +127,11 @@ static inline struct snic_vdpa *vdpa_to_snic(struct vdpa_device *vdpa)
  * the kernel has KUnit.
  */
 
+/* snic_main.c */
+int snic_nic_init(struct snic_nic *nic, struct device *dev,
+		  struct snic_bus *bus);
+void snic_nic_fini(struct snic_nic *nic);
+
 /* snic_mgmt.c */
 int snic_mgmt_register(struct snic_nic *nic);
 void snic_mgmt_unregister(struct snic_nic *nic);
@@ -140,19 +143,22 @@ int snic_resolve_params(const struct snic_caps *caps,
 #endif
 
 /* snic_ops.c */
-struct snic_vdpa *snic_vdpa_alloc(struct snic_nic *nic, const char *name,
-				  const struct snic_dev_params *p);
-void snic_vdpa_set_mac(struct snic_vdpa *sv, const u8 *mac);
+struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,
+				   const struct snic_dev_params *p);
+void snic_vdpa_destroy(struct snic_vdpa *sv);
+int snic_vdpa_set_mac(struct snic_vdpa *sv, const u8 *mac);
+void snic_vdpa_config_irq(struct snic_vdpa *sv);
 
 /* snic_netcfg.c */
-void snic_netcfg_init(struct snic_net_cfg *cfg,
-		      const struct snic_dev_params *p);
-void snic_netcfg_read(const struct snic_net_cfg *cfg, bool little_endian,
-		      unsigned int offset, void *buf, unsigned int len);
-bool snic_netcfg_write(struct snic_net_cfg *cfg, unsigned int offset,
-		       const void *buf, unsigned int len);
+void snic_netcfg_to_driver(struct virtio_net_config *cfg, bool little_endian);
+void snic_netcfg_window(const struct virtio_net_config *cfg,
+			unsigned int offset, void *buf, unsigned int len);
 
 /* snic_model.c: the software SmartNICs */
+struct snic_model;
+struct snic_model *snic_model_create(const struct snic_caps *caps);
+void snic_model_destroy(struct snic_model *m);
+struct snic_bus *snic_model_bus(struct snic_model *m);
 int snic_model_init(void);
 void snic_model_exit(void);
 

@@ -195,22 +195,18 @@ static int snic_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 		return err;
 	}
 
-	sv = snic_vdpa_alloc(nic, name, &p);
+	sv = snic_vdpa_create(nic, name, &p);
 	if (IS_ERR(sv)) {
-		dev_err(nic->dev, "vdpa dev add %s: cannot allocate device: %pe\n",
-			name, sv);
-		return PTR_ERR(sv);
+		err = PTR_ERR(sv);
+		if (err == -ENOSPC)
+			dev_err(nic->dev,
+				"vdpa dev add %s: all %u functions of this NIC are in use: delete a device first\n",
+				name, nic->caps.max_functions);
+		else
+			dev_err(nic->dev, "vdpa dev add %s: cannot create the device: %pe\n",
+				name, sv);
+		return err;
 	}
-
-	err = ida_alloc_max(&nic->fn_ida, nic->caps.max_functions - 1,
-			    GFP_KERNEL);
-	if (err == -ENOSPC)
-		dev_err(nic->dev,
-			"vdpa dev add %s: all %u functions of this NIC are in use: delete a device first\n",
-			name, nic->caps.max_functions);
-	if (err < 0)
-		goto err_put;
-	sv->fn = err;
 
 	sv->vdpa.mdev = mdev;
 	err = _vdpa_register_device(&sv->vdpa, sv->nvqs);
@@ -222,29 +218,25 @@ static int snic_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 		else
 			dev_err(nic->dev, "vdpa dev add %s: registration failed: %pe\n",
 				name, ERR_PTR(err));
-		goto err_fn;
+		snic_vdpa_destroy(sv);
+		put_device(&sv->vdpa.dev);
+		return err;
 	}
 
 	dev_info(nic->dev, "added %s: function %d, mac %pM, mtu %u, %u queue pairs, features 0x%llx\n",
 		 name, sv->fn, p.mac, p.mtu, p.max_vq_pairs, p.features);
 	return 0;
-
-err_fn:
-	ida_free(&nic->fn_ida, sv->fn);
-	sv->fn = -1;
-err_put:
-	put_device(&sv->vdpa.dev);
-	return err;
 }
 
 static void snic_dev_del(struct vdpa_mgmt_dev *mdev, struct vdpa_device *vdpa)
 {
-	struct snic_nic *nic = container_of(mdev, struct snic_nic, mgmt);
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	int fn = sv->fn;
 
+	/* Unregistering may drop the last reference: keep one. */
+	get_device(&vdpa->dev);
 	_vdpa_unregister_device(vdpa);
-	ida_free(&nic->fn_ida, fn);
+	snic_vdpa_destroy(sv);
+	put_device(&vdpa->dev);
 }
 
 static int snic_dev_set_attr(struct vdpa_mgmt_dev *mdev,
@@ -252,6 +244,7 @@ static int snic_dev_set_attr(struct vdpa_mgmt_dev *mdev,
 			     const struct vdpa_dev_set_config *config)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	int err;
 
 	if (config->mask & ~BIT_ULL(VDPA_ATTR_DEV_NET_CFG_MACADDR)) {
 		dev_err(&vdpa->dev, "vdpa dev set: only mac can change on a live device\n");
@@ -261,8 +254,11 @@ static int snic_dev_set_attr(struct vdpa_mgmt_dev *mdev,
 		dev_err(&vdpa->dev, "vdpa dev set: device offers no MAC feature: add it with device_features\n");
 		return -EOPNOTSUPP;
 	}
-	snic_vdpa_set_mac(sv, config->net.mac);
-	return 0;
+	err = snic_vdpa_set_mac(sv, config->net.mac);
+	if (err)
+		dev_err(&vdpa->dev, "vdpa dev set: the NIC refused mac %pM: %pe\n",
+			config->net.mac, ERR_PTR(err));
+	return err;
 }
 
 static const struct vdpa_mgmtdev_ops snic_mgmt_ops = {

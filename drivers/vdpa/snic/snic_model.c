@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The software model of the snic SmartNIC: a number of NICs, each a
- * device on the platform bus, as a real NIC is a PCI function.
+ * The software model of the snic SmartNIC: its registers, and the NICs
+ * themselves, each a device on the platform bus, as a real NIC is a PCI
+ * function.  The platform data of a NIC's device is a pointer to the
+ * &struct snic_bus through which the driver reaches it.
  */
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "snic.h"
+#include "snic_model.h"
 
 static unsigned int nr_nics = 1;
 module_param(nr_nics, uint, 0444);
@@ -23,7 +28,169 @@ static const struct snic_caps snic_model_caps = {
 	.max_mtu = SNIC_MAX_MTU,
 };
 
-static struct platform_device *snic_model_nics[SNIC_MODEL_MAX_NICS];
+static struct snic_model *bus_to_model(struct snic_bus *bus)
+{
+	return container_of(bus, struct snic_model, bus);
+}
+
+static u32 snic_model_read32(struct snic_bus *bus, u32 off)
+{
+	struct snic_model *m = bus_to_model(bus);
+	u32 v;
+
+	switch (off) {
+	case SNIC_REG_MAGIC:
+		return SNIC_MAGIC;
+	case SNIC_REG_VERSION:
+		return SNIC_VERSION_MAJOR << 16 | SNIC_VERSION_MINOR;
+	case SNIC_REG_CAPS:
+		return SNIC_CAP_VQ_STATE;
+	case SNIC_REG_MAX_FUNCTIONS:
+		return m->caps.max_functions;
+	case SNIC_REG_FEATURES_LO:
+		return lower_32_bits(m->caps.features);
+	case SNIC_REG_FEATURES_HI:
+		return upper_32_bits(m->caps.features);
+	case SNIC_REG_MAX_VQ_PAIRS:
+		return m->caps.max_vq_pairs;
+	case SNIC_REG_VQ_SIZE_MAX:
+		return m->caps.vq_num_max;
+	case SNIC_REG_MTU_RANGE:
+		return m->caps.max_mtu << 16 | m->caps.min_mtu;
+	case SNIC_REG_IOTLB_MAX:
+		return 0;
+	case SNIC_REG_NUM_AS:
+		return SNIC_NAS;
+	case SNIC_REG_DEV_STATUS:
+		return SNIC_DEV_STATUS_READY;
+	case SNIC_REG_ADMIN_DONE:
+		return READ_ONCE(m->done);
+	case SNIC_REG_ADMIN_STATUS:
+		return READ_ONCE(m->status);
+	case SNIC_REG_ADMIN_RESP_LEN:
+		return READ_ONCE(m->resp_len);
+	}
+	if (off >= SNIC_REG_ADMIN_RESP && off < SNIC_REG_ADMIN_RESP + SNIC_ADMIN_BUF_SIZE &&
+	    IS_ALIGNED(off, 4)) {
+		memcpy(&v, m->resp + off - SNIC_REG_ADMIN_RESP, 4);
+		return v;
+	}
+	/* Write-only and unknown registers read as zero. */
+	return 0;
+}
+
+static void snic_model_doorbell(struct snic_model *m, u32 seq)
+{
+	int raise;
+
+	mutex_lock(&m->lock);
+	m->raise = -1;
+	WRITE_ONCE(m->status, snic_model_exec(m));
+	raise = m->raise;
+	WRITE_ONCE(m->done, seq);
+	mutex_unlock(&m->lock);
+
+	if (m->bus.irq) {
+		m->bus.irq(m->bus.irq_priv, SNIC_ADMIN_VECTOR);
+		if (raise >= 0)
+			m->bus.irq(m->bus.irq_priv, raise);
+	}
+}
+
+static void snic_model_write32(struct snic_bus *bus, u32 off, u32 val)
+{
+	struct snic_model *m = bus_to_model(bus);
+	unsigned int i;
+
+	if (off >= SNIC_REG_ADMIN_CMD && off < SNIC_REG_ADMIN_CMD + SNIC_ADMIN_BUF_SIZE &&
+	    IS_ALIGNED(off, 4)) {
+		memcpy(m->cmd + off - SNIC_REG_ADMIN_CMD, &val, 4);
+		return;
+	}
+	switch (off) {
+	case SNIC_REG_ADMIN_DOORBELL:
+		snic_model_doorbell(m, val);
+		return;
+	case SNIC_REG_DEV_CTRL:
+		if (val & SNIC_DEV_CTRL_RESET) {
+			mutex_lock(&m->lock);
+			for (i = 0; i < m->caps.max_functions; i++)
+				snic_model_fn_free(&m->fns[i]);
+			mutex_unlock(&m->lock);
+		}
+		return;
+	}
+	/*
+	 * Queue doorbells (SNIC_REG_DOORBELLS and up): the data path that
+	 * answers them is not modelled yet.  Other writes are ignored, as
+	 * writes to read-only registers are.
+	 */
+}
+
+static const struct snic_bus_ops snic_model_bus_ops = {
+	.read32 = snic_model_read32,
+	.write32 = snic_model_write32,
+};
+
+/**
+ * snic_model_create() - make a software NIC
+ * @caps: what it can do
+ *
+ * Return: the NIC, or an ERR_PTR().
+ */
+struct snic_model *snic_model_create(const struct snic_caps *caps)
+{
+	struct snic_model *m;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->fns = kcalloc(caps->max_functions, sizeof(*m->fns), GFP_KERNEL);
+	if (!m->fns) {
+		kfree(m);
+		return ERR_PTR(-ENOMEM);
+	}
+	m->caps = *caps;
+	m->bus.ops = &snic_model_bus_ops;
+	mutex_init(&m->lock);
+	return m;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_model_create);
+
+/**
+ * snic_model_destroy() - remove a software NIC and every function on it
+ * @m: the NIC, from snic_model_create(); NULL is ignored
+ */
+void snic_model_destroy(struct snic_model *m)
+{
+	unsigned int i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->caps.max_functions; i++)
+		snic_model_fn_free(&m->fns[i]);
+	mutex_destroy(&m->lock);
+	kfree(m->fns);
+	kfree(m);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_model_destroy);
+
+/**
+ * snic_model_bus() - how the driver reaches a software NIC
+ * @m: the NIC
+ *
+ * Return: its bus.
+ */
+struct snic_bus *snic_model_bus(struct snic_model *m)
+{
+	return &m->bus;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_model_bus);
+
+static struct {
+	struct snic_model *model;
+	struct platform_device *pdev;
+} snic_model_nics[SNIC_MODEL_MAX_NICS];
 
 /**
  * snic_model_init() - create the software NICs
@@ -33,6 +200,7 @@ static struct platform_device *snic_model_nics[SNIC_MODEL_MAX_NICS];
 int snic_model_init(void)
 {
 	unsigned int i;
+	int err;
 
 	if (!nr_nics || nr_nics > SNIC_MODEL_MAX_NICS) {
 		pr_err("snic_vdpa: nr_nics=%u: use 1 to %u\n", nr_nics,
@@ -40,18 +208,29 @@ int snic_model_init(void)
 		return -EINVAL;
 	}
 	for (i = 0; i < nr_nics; i++) {
+		struct snic_model *m = snic_model_create(&snic_model_caps);
+		struct snic_bus *bus;
 		struct platform_device *pdev;
 
-		pdev = platform_device_register_data(NULL, "snic-nic", i,
-						     &snic_model_caps,
-						     sizeof(snic_model_caps));
-		if (IS_ERR(pdev)) {
-			snic_model_exit();
-			return PTR_ERR(pdev);
+		if (IS_ERR(m)) {
+			err = PTR_ERR(m);
+			goto err;
 		}
-		snic_model_nics[i] = pdev;
+		snic_model_nics[i].model = m;
+		bus = &m->bus;
+		pdev = platform_device_register_data(NULL, "snic-nic", i, &bus,
+						     sizeof(bus));
+		if (IS_ERR(pdev)) {
+			err = PTR_ERR(pdev);
+			goto err;
+		}
+		snic_model_nics[i].pdev = pdev;
 	}
 	return 0;
+
+err:
+	snic_model_exit();
+	return err;
 }
 
 /**
@@ -62,7 +241,9 @@ void snic_model_exit(void)
 	unsigned int i;
 
 	for (i = 0; i < SNIC_MODEL_MAX_NICS; i++) {
-		platform_device_unregister(snic_model_nics[i]);
-		snic_model_nics[i] = NULL;
+		platform_device_unregister(snic_model_nics[i].pdev);
+		snic_model_destroy(snic_model_nics[i].model);
+		snic_model_nics[i].pdev = NULL;
+		snic_model_nics[i].model = NULL;
 	}
 }

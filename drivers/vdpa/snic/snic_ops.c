@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vdpa_config_ops of a snic device: what vhost_vdpa and virtio_vdpa ask
- * of one virtio-net function of the SmartNIC.
+ * of one virtio-net function of the SmartNIC, translated into commands
+ * of its vendor interface (snic_hw.c).
  *
- * The device part (features, status, reset, config space, virtqueue
- * layout, groups and address spaces) is complete.  Virtqueue processing
- * and DMA mapping belong to the data path, which is not implemented yet:
- * the queue registers are kept, but no buffer is consumed.
+ * Status, features, config space and queue state live in the NIC.  The
+ * driver keeps the virtqueue registers until DRIVER_OK, which creates the
+ * queues in the NIC.  The NIC does not process queues yet: that is the
+ * data path, still to come.
  */
 #include <linux/slab.h>
 #include <linux/virtio_byteorder.h>
@@ -14,10 +15,9 @@
 
 #include "snic.h"
 
-static bool snic_is_le(const struct snic_vdpa *sv)
+static struct snic_hw *snic_hw(struct snic_vdpa *sv)
 {
-	return virtio_legacy_is_little_endian() ||
-	       (sv->driver_features & BIT_ULL(VIRTIO_F_VERSION_1));
+	return &sv->nic->hw;
 }
 
 static bool snic_has_cvq(const struct snic_vdpa *sv)
@@ -64,7 +64,10 @@ static void snic_set_vq_num(struct vdpa_device *vdpa, u16 idx, u32 num)
 
 static void snic_kick_vq(struct vdpa_device *vdpa, u16 idx)
 {
-	/* The doorbell: the data path that answers it is not there yet. */
+	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+
+	if (idx < sv->nvqs)
+		snic_hw_kick(snic_hw(sv), sv->fn, idx);
 }
 
 static void snic_set_vq_cb(struct vdpa_device *vdpa, u16 idx,
@@ -80,6 +83,43 @@ static void snic_set_vq_cb(struct vdpa_device *vdpa, u16 idx,
 	mutex_unlock(&sv->lock);
 }
 
+/* VQ_CREATE from the registers; a refusal means the driver set them wrong. */
+static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx)
+{
+	struct snic_vq *vq = &sv->vqs[idx];
+	struct snic_hw_vq hv = {
+		.desc = vq->desc_addr,
+		.driver = vq->driver_addr,
+		.device = vq->device_addr,
+		.size = vq->num,
+		.ready = vq->ready,
+		.avail_idx = vq->avail_idx,
+	};
+	int err;
+
+	lockdep_assert_held(&sv->lock);
+	if (vq->num > U16_MAX)
+		err = -EINVAL;
+	else
+		err = snic_hw_vq_create(snic_hw(sv), sv->fn, idx, &hv);
+	if (err) {
+		dev_dbg(&sv->vdpa.dev, "virtqueue %u refused by the NIC: %pe\n",
+			idx, ERR_PTR(err));
+		sv->needs_reset = true;
+		return err;
+	}
+	vq->in_hw = true;
+	return 0;
+}
+
+static bool snic_driver_ok(struct snic_vdpa *sv)
+{
+	struct snic_hw_fn_state st;
+
+	return !snic_hw_fn_query(snic_hw(sv), sv->fn, &st) &&
+	       (st.status & VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
 static void snic_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
@@ -89,6 +129,11 @@ static void snic_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
 		return;
 	mutex_lock(&sv->lock);
 	vq->ready = ready;
+	/* After DRIVER_OK a queue starts or stops at once. */
+	if (vq->in_hw)
+		snic_hw_vq_set_ready(snic_hw(sv), sv->fn, idx, ready);
+	else if (ready && snic_driver_ok(sv))
+		snic_vq_create_hw(sv, idx);
 	mutex_unlock(&sv->lock);
 }
 
@@ -111,13 +156,18 @@ static int snic_set_vq_state(struct vdpa_device *vdpa, u16 idx,
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct snic_vq *vq = snic_vq(sv, idx);
+	int err = 0;
 
 	if (!vq)
 		return -EINVAL;
 	mutex_lock(&sv->lock);
-	vq->avail_idx = state->split.avail_index;
+	if (vq->in_hw)
+		err = snic_hw_vq_set_state(snic_hw(sv), sv->fn, idx,
+					   state->split.avail_index);
+	if (!err)
+		vq->avail_idx = state->split.avail_index;
 	mutex_unlock(&sv->lock);
-	return 0;
+	return err;
 }
 
 static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
@@ -125,13 +175,20 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct snic_vq *vq = snic_vq(sv, idx);
+	u16 avail = 0;
+	bool ready;
+	int err = 0;
 
 	if (!vq)
 		return -EINVAL;
 	mutex_lock(&sv->lock);
-	state->split.avail_index = vq->avail_idx;
+	if (vq->in_hw)
+		err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &avail, &ready);
+	else
+		avail = vq->avail_idx;
 	mutex_unlock(&sv->lock);
-	return 0;
+	state->split.avail_index = avail;
+	return err;
 }
 
 static u32 snic_get_vq_align(struct vdpa_device *vdpa)
@@ -155,10 +212,7 @@ static int snic_set_group_asid(struct vdpa_device *vdpa, unsigned int group,
 
 	if (group >= SNIC_NGROUPS || asid >= SNIC_NAS)
 		return -EINVAL;
-	mutex_lock(&sv->lock);
-	sv->group_asid[group] = asid;
-	mutex_unlock(&sv->lock);
-	return 0;
+	return snic_hw_group_set_asid(snic_hw(sv), sv->fn, group, asid);
 }
 
 static u64 snic_get_device_features(struct vdpa_device *vdpa)
@@ -170,31 +224,44 @@ static int snic_set_driver_features(struct vdpa_device *vdpa, u64 features)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 
-	mutex_lock(&sv->lock);
-	sv->driver_features = features;
-	mutex_unlock(&sv->lock);
-	return 0;
+	return snic_hw_fn_set_features(snic_hw(sv), sv->fn, features);
 }
 
 static u64 snic_get_driver_features(struct vdpa_device *vdpa)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	u64 features;
+	struct snic_hw_fn_state st;
 
-	mutex_lock(&sv->lock);
-	features = sv->driver_features;
-	mutex_unlock(&sv->lock);
-	return features;
+	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st))
+		return 0;
+	return st.driver_features;
 }
 
 static void snic_set_config_cb(struct vdpa_device *vdpa,
 			       struct vdpa_callback *cb)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	unsigned long flags;
 
-	mutex_lock(&sv->lock);
+	spin_lock_irqsave(&sv->cb_lock, flags);
 	sv->config_cb = *cb;
-	mutex_unlock(&sv->lock);
+	spin_unlock_irqrestore(&sv->cb_lock, flags);
+}
+
+/**
+ * snic_vdpa_config_irq() - the NIC raised the config vector of @sv
+ * @sv: the device
+ *
+ * Called in interrupt context.
+ */
+void snic_vdpa_config_irq(struct snic_vdpa *sv)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sv->cb_lock, flags);
+	if (sv->config_cb.callback)
+		sv->config_cb.callback(sv->config_cb.private);
+	spin_unlock_irqrestore(&sv->cb_lock, flags);
 }
 
 static u16 snic_get_vq_num_max(struct vdpa_device *vdpa)
@@ -215,35 +282,13 @@ static u32 snic_get_vendor_id(struct vdpa_device *vdpa)
 static u8 snic_get_status(struct vdpa_device *vdpa)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	u8 status;
+	struct snic_hw_fn_state st;
 
-	mutex_lock(&sv->lock);
-	status = sv->status;
-	mutex_unlock(&sv->lock);
-	return status;
-}
-
-/* Whether the device can accept the features the driver wrote. */
-static bool snic_driver_features_ok(struct snic_vdpa *sv)
-{
-	u64 f = sv->driver_features;
-	int bit;
-
-	if (f & ~sv->params.features) {
-		dev_dbg(&sv->vdpa.dev, "driver accepted unoffered features 0x%llx\n",
-			f & ~sv->params.features);
-		return false;
-	}
-	if (!(f & BIT_ULL(VIRTIO_F_VERSION_1))) {
-		dev_dbg(&sv->vdpa.dev, "driver did not accept VERSION_1: no legacy interface\n");
-		return false;
-	}
-	if (snic_feature_deps_missing(f, &bit)) {
-		dev_dbg(&sv->vdpa.dev, "driver accepted feature %d without its dependency\n",
-			bit);
-		return false;
-	}
-	return true;
+	/* A NIC that does not answer needs a reset. */
+	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st))
+		return VIRTIO_CONFIG_S_NEEDS_RESET;
+	return st.status | (READ_ONCE(sv->needs_reset) ?
+			    VIRTIO_CONFIG_S_NEEDS_RESET : 0);
 }
 
 static void snic_reset_locked(struct snic_vdpa *sv)
@@ -251,39 +296,37 @@ static void snic_reset_locked(struct snic_vdpa *sv)
 	unsigned int i;
 
 	lockdep_assert_held(&sv->lock);
+	snic_hw_fn_reset(snic_hw(sv), sv->fn, 0);
 	for (i = 0; i < sv->nvqs; i++)
 		sv->vqs[i] = (struct snic_vq) {};
-	memset(sv->group_asid, 0, sizeof(sv->group_asid));
-	sv->driver_features = 0;
-	sv->status = 0;
+	sv->needs_reset = false;
 }
 
 static void snic_set_status(struct vdpa_device *vdpa, u8 status)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	u8 added;
+	struct snic_hw_fn_state st;
+	u16 i;
 
 	mutex_lock(&sv->lock);
 	if (!status) {
 		snic_reset_locked(sv);
 		goto out;
 	}
-	if (sv->status & ~status) {
-		/* Only a reset clears status bits. */
-		dev_dbg_ratelimited(&vdpa->dev, "status 0x%x clears bits of 0x%x: ignored\n",
-				    status, sv->status);
+	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st))
 		goto out;
+	/* DRIVER_OK starts the queues the driver made ready: create them. */
+	if ((status & ~st.status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    (st.status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		for (i = 0; i < sv->nvqs; i++) {
+			if (sv->vqs[i].ready && !sv->vqs[i].in_hw &&
+			    snic_vq_create_hw(sv, i))
+				break;
+		}
 	}
-	added = status & ~sv->status;
-	if ((added & VIRTIO_CONFIG_S_FEATURES_OK) &&
-	    !snic_driver_features_ok(sv))
-		status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
-	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) &&
-	    !(status & VIRTIO_CONFIG_S_FEATURES_OK)) {
-		dev_dbg_ratelimited(&vdpa->dev, "DRIVER_OK without FEATURES_OK\n");
-		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	}
-	sv->status = status;
+	if (snic_hw_fn_set_status(snic_hw(sv), sv->fn, status))
+		dev_dbg_ratelimited(&vdpa->dev, "status 0x%x refused by the NIC\n",
+				    status);
 out:
 	mutex_unlock(&sv->lock);
 }
@@ -307,32 +350,42 @@ static void snic_get_config(struct vdpa_device *vdpa, unsigned int offset,
 			    void *buf, unsigned int len)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	struct virtio_net_config cfg = {};
+	struct snic_hw_fn_state st;
+	bool le;
 
-	mutex_lock(&sv->lock);
-	snic_netcfg_read(&sv->cfg, snic_is_le(sv), offset, buf, len);
-	mutex_unlock(&sv->lock);
+	/* Little-endian unless a legacy driver on a big-endian host. */
+	le = virtio_legacy_is_little_endian() ||
+	     (!snic_hw_fn_query(snic_hw(sv), sv->fn, &st) &&
+	      (st.driver_features & BIT_ULL(VIRTIO_F_VERSION_1)));
+	if (snic_hw_config_read(snic_hw(sv), sv->fn, 0, &cfg, sizeof(cfg)))
+		memset(&cfg, 0, sizeof(cfg));
+	snic_netcfg_to_driver(&cfg, le);
+	snic_netcfg_window(&cfg, offset, buf, len);
 }
 
 static void snic_set_config(struct vdpa_device *vdpa, unsigned int offset,
 			    const void *buf, unsigned int len)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	int err = -EINVAL;
 
-	mutex_lock(&sv->lock);
-	if (snic_netcfg_write(&sv->cfg, offset, buf, len))
-		sv->generation++;
-	mutex_unlock(&sv->lock);
+	if (offset < sizeof(struct virtio_net_config) &&
+	    len <= sizeof(struct virtio_net_config) - offset)
+		err = snic_hw_config_write(snic_hw(sv), sv->fn, offset, buf, len);
+	if (err)
+		dev_dbg_ratelimited(&vdpa->dev, "config write of %u bytes at %u refused: %pe\n",
+				    len, offset, ERR_PTR(err));
 }
 
 static u32 snic_get_generation(struct vdpa_device *vdpa)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	u32 gen;
+	struct snic_hw_fn_state st;
 
-	mutex_lock(&sv->lock);
-	gen = sv->generation;
-	mutex_unlock(&sv->lock);
-	return gen;
+	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st))
+		return 0;
+	return st.generation;
 }
 
 static void snic_free(struct vdpa_device *vdpa)
@@ -373,19 +426,22 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
 };
 
 /**
- * snic_vdpa_alloc() - allocate a vDPA device on @nic, not yet registered
+ * snic_vdpa_create() - a vDPA device on a new function of @nic
  * @nic: the NIC that will host it
  * @name: its name
  * @p: its attributes, already checked by snic_resolve_params()
  *
- * Release it with put_device(&sv->vdpa.dev).
+ * Takes a function of the NIC and creates it there; the device is not
+ * registered.  Undo with snic_vdpa_destroy(), then put_device().
  *
- * Return: the device, or an ERR_PTR().
+ * Return: the device, or an ERR_PTR(): -ENOSPC when every function of
+ * the NIC is in use.
  */
-struct snic_vdpa *snic_vdpa_alloc(struct snic_nic *nic, const char *name,
-				  const struct snic_dev_params *p)
+struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,
+				   const struct snic_dev_params *p)
 {
 	struct snic_vdpa *sv;
+	int err;
 
 	sv = vdpa_alloc_device(struct snic_vdpa, vdpa, nic->dev, &snic_vdpa_ops,
 			       SNIC_NGROUPS, SNIC_NAS, name, false);
@@ -394,6 +450,7 @@ struct snic_vdpa *snic_vdpa_alloc(struct snic_nic *nic, const char *name,
 
 	/* From here on snic_free() runs when the last reference goes. */
 	mutex_init(&sv->lock);
+	spin_lock_init(&sv->cb_lock);
 	sv->nic = nic;
 	sv->fn = -1;
 	sv->params = *p;
@@ -401,36 +458,66 @@ struct snic_vdpa *snic_vdpa_alloc(struct snic_nic *nic, const char *name,
 		   !!(p->features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ));
 	sv->vqs = kcalloc(sv->nvqs, sizeof(*sv->vqs), GFP_KERNEL);
 	if (!sv->vqs) {
-		put_device(&sv->vdpa.dev);
-		return ERR_PTR(-ENOMEM);
+		err = -ENOMEM;
+		goto err_put;
 	}
-	snic_netcfg_init(&sv->cfg, p);
 	sv->vdpa.dma_dev = nic->dev;
+
+	err = ida_alloc_max(&nic->fn_ida, nic->caps.max_functions - 1,
+			    GFP_KERNEL);
+	if (err < 0)
+		goto err_put;
+	sv->fn = err;
+	err = snic_hw_fn_create(&nic->hw, sv->fn, p, SNIC_CONFIG_VECTOR(sv->fn));
+	if (err) {
+		ida_free(&nic->fn_ida, sv->fn);
+		goto err_put;
+	}
+	spin_lock_irq(&nic->irq_lock);
+	nic->vdevs[sv->fn] = sv;
+	spin_unlock_irq(&nic->irq_lock);
 	return sv;
+
+err_put:
+	put_device(&sv->vdpa.dev);
+	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_alloc);
+EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_create);
+
+/**
+ * snic_vdpa_destroy() - give the function of @sv back to the NIC
+ * @sv: a device from snic_vdpa_create(), not registered (any more)
+ *
+ * The caller still holds a reference to @sv.
+ */
+void snic_vdpa_destroy(struct snic_vdpa *sv)
+{
+	struct snic_nic *nic = sv->nic;
+
+	if (sv->fn < 0)
+		return;
+	spin_lock_irq(&nic->irq_lock);
+	nic->vdevs[sv->fn] = NULL;
+	spin_unlock_irq(&nic->irq_lock);
+	snic_hw_fn_destroy(&nic->hw, sv->fn);
+	ida_free(&nic->fn_ida, sv->fn);
+	sv->fn = -1;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_destroy);
 
 /**
  * snic_vdpa_set_mac() - change the MAC address from the host side
  * @sv: the device
  * @mac: a valid unicast address
  *
- * Raises a config-change interrupt, as the NIC does when its
- * administrator changes the address.
+ * The NIC raises a config-change interrupt when the address changes.
+ *
+ * Return: 0 or a negative errno.
  */
-void snic_vdpa_set_mac(struct snic_vdpa *sv, const u8 *mac)
+int snic_vdpa_set_mac(struct snic_vdpa *sv, const u8 *mac)
 {
-	struct vdpa_callback cb = {};
-
-	mutex_lock(&sv->lock);
-	if (!ether_addr_equal(sv->cfg.mac, mac)) {
-		ether_addr_copy(sv->cfg.mac, mac);
-		ether_addr_copy(sv->params.mac, mac);
-		sv->generation++;
-		cb = sv->config_cb;
-	}
-	mutex_unlock(&sv->lock);
-	if (cb.callback)
-		cb.callback(cb.private);
+	return snic_hw_config_write(snic_hw(sv), sv->fn,
+				    offsetof(struct virtio_net_config, mac),
+				    mac, ETH_ALEN);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_set_mac);

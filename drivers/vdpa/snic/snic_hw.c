@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The driver's side of the vendor interface: it reads the identity and
+ * capability registers, and issues admin commands through the mailbox
+ * (Documentation/vendor-interface.rst), one small function per command.
+ */
+#include <linux/iopoll.h>
+#include <linux/string.h>
+
+#include "snic.h"
+#include "snic_hw.h"
+
+#define SNIC_CMD_TIMEOUT_US	1000000
+
+static u32 rd(struct snic_hw *hw, u32 off)
+{
+	return hw->bus->ops->read32(hw->bus, off);
+}
+
+static void wr(struct snic_hw *hw, u32 off, u32 val)
+{
+	hw->bus->ops->write32(hw->bus, off, val);
+}
+
+/**
+ * snic_hw_init() - identify a NIC and read its capabilities
+ * @hw: to fill in
+ * @bus: how to reach the NIC
+ * @dev: the NIC's device, for messages
+ *
+ * Return: 0, or -ENODEV if this is no NIC this driver can drive.
+ */
+int snic_hw_init(struct snic_hw *hw, struct snic_bus *bus, struct device *dev)
+{
+	u32 magic, version, mtu;
+
+	memset(hw, 0, sizeof(*hw));
+	hw->bus = bus;
+	hw->dev = dev;
+	mutex_init(&hw->lock);
+
+	magic = rd(hw, SNIC_REG_MAGIC);
+	version = rd(hw, SNIC_REG_VERSION);
+	if (magic != SNIC_MAGIC || version >> 16 != SNIC_VERSION_MAJOR) {
+		dev_err(dev, "not a snic NIC of interface v%u (magic 0x%08x, version 0x%08x)\n",
+			SNIC_VERSION_MAJOR, magic, version);
+		goto err;
+	}
+	if (!(rd(hw, SNIC_REG_DEV_STATUS) & SNIC_DEV_STATUS_READY)) {
+		dev_err(dev, "NIC is not ready\n");
+		goto err;
+	}
+	mtu = rd(hw, SNIC_REG_MTU_RANGE);
+	hw->devcaps = rd(hw, SNIC_REG_CAPS);
+	hw->caps = (struct snic_caps) {
+		.features = (u64)rd(hw, SNIC_REG_FEATURES_HI) << 32 |
+			    rd(hw, SNIC_REG_FEATURES_LO),
+		.max_vq_pairs = min(rd(hw, SNIC_REG_MAX_VQ_PAIRS), U16_MAX),
+		.max_functions = min(rd(hw, SNIC_REG_MAX_FUNCTIONS), U16_MAX),
+		.vq_num_max = min(rd(hw, SNIC_REG_VQ_SIZE_MAX), U16_MAX),
+		.min_mtu = mtu & 0xffff,
+		.max_mtu = mtu >> 16,
+	};
+	hw->seq = rd(hw, SNIC_REG_ADMIN_DONE);
+	return 0;
+
+err:
+	mutex_destroy(&hw->lock);
+	return -ENODEV;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_init);
+
+/**
+ * snic_hw_fini() - release what snic_hw_init() set up
+ * @hw: the NIC
+ */
+void snic_hw_fini(struct snic_hw *hw)
+{
+	mutex_destroy(&hw->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fini);
+
+static int snic_hw_errno(u32 status)
+{
+	static const int errnos[] = {
+		[SNIC_ST_OK] = 0,
+		[SNIC_ST_EINVAL] = -EINVAL,
+		[SNIC_ST_ENOENT] = -ENOENT,
+		[SNIC_ST_EBUSY] = -EBUSY,
+		[SNIC_ST_ENOSPC] = -ENOSPC,
+		[SNIC_ST_EPERM] = -EPERM,
+		[SNIC_ST_EOPNOTSUPP] = -EOPNOTSUPP,
+		[SNIC_ST_EIO] = -EIO,
+	};
+
+	return status < ARRAY_SIZE(errnos) ? errnos[status] : -EIO;
+}
+
+/*
+ * Issue one command: @cmd starts with a &struct snic_cmd_hdr whose
+ * opcode is set; the length and function are filled in here.  Copies up
+ * to @resp_len bytes of the response into @resp.
+ */
+static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
+			void *resp, size_t resp_len)
+{
+	struct snic_cmd_hdr *hdr = cmd;
+	u32 done, got, word;
+	size_t i;
+	int err;
+
+	if (WARN_ON_ONCE(len > SNIC_ADMIN_BUF_SIZE || len < sizeof(*hdr)))
+		return -EINVAL;
+	hdr->function = cpu_to_le16(fn);
+	hdr->length = cpu_to_le32(len);
+
+	mutex_lock(&hw->lock);
+	if (hw->failed) {
+		err = -EIO;
+		goto out;
+	}
+	for (i = 0; i < len; i += 4) {
+		word = 0;
+		memcpy(&word, cmd + i, min_t(size_t, 4, len - i));
+		wr(hw, SNIC_REG_ADMIN_CMD + i, word);
+	}
+	hw->seq++;
+	wr(hw, SNIC_REG_ADMIN_DOORBELL, hw->seq);
+	err = read_poll_timeout(rd, done, done == hw->seq, 10,
+				SNIC_CMD_TIMEOUT_US, false, hw,
+				SNIC_REG_ADMIN_DONE);
+	if (err) {
+		dev_err(hw->dev, "admin command 0x%04x timed out: NIC marked failed\n",
+			le16_to_cpu(hdr->opcode));
+		hw->failed = true;
+		goto out;
+	}
+	err = snic_hw_errno(rd(hw, SNIC_REG_ADMIN_STATUS));
+	if (err || !resp_len)
+		goto out;
+	got = min_t(size_t, rd(hw, SNIC_REG_ADMIN_RESP_LEN), resp_len);
+	memset(resp, 0, resp_len);
+	for (i = 0; i < got; i += 4) {
+		word = rd(hw, SNIC_REG_ADMIN_RESP + i);
+		memcpy(resp + i, &word, min_t(size_t, 4, got - i));
+	}
+out:
+	mutex_unlock(&hw->lock);
+	return err;
+}
+
+#define HDR(op)	{ .opcode = cpu_to_le16(SNIC_OP_##op) }
+
+/**
+ * snic_hw_fn_create() - FN_CREATE
+ * @hw: the NIC
+ * @fn: function number
+ * @p: its attributes
+ * @config_vector: vector for its config interrupts
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_fn_create(struct snic_hw *hw, u16 fn, const struct snic_dev_params *p,
+		      u16 config_vector)
+{
+	struct snic_cmd_fn_create c = {
+		.hdr = HDR(FN_CREATE),
+		.features = cpu_to_le64(p->features),
+		.mtu = cpu_to_le16(p->mtu),
+		.max_vq_pairs = cpu_to_le16(p->max_vq_pairs),
+		.config_vector = cpu_to_le16(config_vector),
+	};
+
+	memcpy(c.mac, p->mac, sizeof(c.mac));
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_create);
+
+/**
+ * snic_hw_fn_destroy() - FN_DESTROY
+ * @hw: the NIC
+ * @fn: function number
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_fn_destroy(struct snic_hw *hw, u16 fn)
+{
+	struct snic_cmd_hdr c = HDR(FN_DESTROY);
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_destroy);
+
+/**
+ * snic_hw_fn_set_features() - FN_SET_FEATURES
+ * @hw: the NIC
+ * @fn: function number
+ * @features: the driver features
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_fn_set_features(struct snic_hw *hw, u16 fn, u64 features)
+{
+	struct snic_cmd_u64 c = {
+		.hdr = HDR(FN_SET_FEATURES),
+		.value = cpu_to_le64(features),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_features);
+
+/**
+ * snic_hw_fn_set_status() - FN_SET_STATUS
+ * @hw: the NIC
+ * @fn: function number
+ * @status: virtio device status
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_fn_set_status(struct snic_hw *hw, u16 fn, u8 status)
+{
+	struct snic_cmd_u32 c = {
+		.hdr = HDR(FN_SET_STATUS),
+		.value = cpu_to_le32(status),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_status);
+
+/**
+ * snic_hw_fn_query() - FN_QUERY
+ * @hw: the NIC
+ * @fn: function number
+ * @st: what the NIC reports
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_fn_query(struct snic_hw *hw, u16 fn, struct snic_hw_fn_state *st)
+{
+	struct snic_cmd_hdr c = HDR(FN_QUERY);
+	struct snic_resp_fn_query r;
+	int err;
+
+	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	if (err)
+		return err;
+	*st = (struct snic_hw_fn_state) {
+		.driver_features = le64_to_cpu(r.driver_features),
+		.status = r.status,
+		.generation = le16_to_cpu(r.config_generation),
+	};
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_query);
+
+/**
+ * snic_hw_fn_reset() - FN_RESET
+ * @hw: the NIC
+ * @fn: function number
+ * @flags: SNIC_FN_RESET_*
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_fn_reset(struct snic_hw *hw, u16 fn, u32 flags)
+{
+	struct snic_cmd_u32 c = {
+		.hdr = HDR(FN_RESET),
+		.value = cpu_to_le32(flags),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_reset);
+
+/**
+ * snic_hw_config_read() - CONFIG_READ
+ * @hw: the NIC
+ * @fn: function number
+ * @offset: first byte
+ * @buf: where the bytes go
+ * @len: bytes, at most SNIC_CONFIG_MAX_LEN
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_config_read(struct snic_hw *hw, u16 fn, u16 offset, void *buf,
+			u16 len)
+{
+	struct snic_cmd_config c = {
+		.hdr = HDR(CONFIG_READ),
+		.offset = cpu_to_le16(offset),
+		.len = cpu_to_le16(len),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), buf, len);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_config_read);
+
+/**
+ * snic_hw_config_write() - CONFIG_WRITE
+ * @hw: the NIC
+ * @fn: function number
+ * @offset: first byte
+ * @buf: the bytes
+ * @len: bytes, at most SNIC_CONFIG_MAX_LEN
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_config_write(struct snic_hw *hw, u16 fn, u16 offset,
+			 const void *buf, u16 len)
+{
+	struct {
+		struct snic_cmd_config c;
+		u8 data[SNIC_CONFIG_MAX_LEN];
+	} cmd = {
+		.c = {
+			.hdr = HDR(CONFIG_WRITE),
+			.offset = cpu_to_le16(offset),
+			.len = cpu_to_le16(len),
+		},
+	};
+
+	if (len > SNIC_CONFIG_MAX_LEN)
+		return -EINVAL;
+	memcpy(cmd.data, buf, len);
+	return snic_hw_exec(hw, fn, &cmd, sizeof(cmd.c) + len, NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_config_write);
+
+/**
+ * snic_hw_vq_create() - VQ_CREATE of a split virtqueue
+ * @hw: the NIC
+ * @fn: function number
+ * @qid: queue index
+ * @vq: its registers
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_vq_create(struct snic_hw *hw, u16 fn, u16 qid,
+		      const struct snic_hw_vq *vq)
+{
+	struct snic_cmd_vq_create c = {
+		.hdr = HDR(VQ_CREATE),
+		.qid = cpu_to_le16(qid),
+		.size = cpu_to_le16(vq->size),
+		.vector = cpu_to_le16(vq->vector),
+		.flags = cpu_to_le16(vq->ready ? SNIC_VQ_F_READY : 0),
+		.desc = cpu_to_le64(vq->desc),
+		.driver = cpu_to_le64(vq->driver),
+		.device = cpu_to_le64(vq->device),
+		.state = {
+			.avail_idx = cpu_to_le16(vq->avail_idx),
+			.used_idx = cpu_to_le16(vq->avail_idx),
+		},
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_create);
+
+/**
+ * snic_hw_vq_set_ready() - VQ_MODIFY of readiness
+ * @hw: the NIC
+ * @fn: function number
+ * @qid: queue index
+ * @ready: start or stop the queue
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_vq_set_ready(struct snic_hw *hw, u16 fn, u16 qid, bool ready)
+{
+	struct snic_cmd_vq_modify c = {
+		.hdr = HDR(VQ_MODIFY),
+		.qid = cpu_to_le16(qid),
+		.mask = cpu_to_le16(SNIC_VQ_MODIFY_READY),
+		.ready = cpu_to_le16(ready),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_ready);
+
+/**
+ * snic_hw_vq_set_state() - VQ_MODIFY of a split ring's position
+ * @hw: the NIC
+ * @fn: function number
+ * @qid: queue index
+ * @avail_idx: next available (and used) index
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid, u16 avail_idx)
+{
+	struct snic_cmd_vq_modify c = {
+		.hdr = HDR(VQ_MODIFY),
+		.qid = cpu_to_le16(qid),
+		.mask = cpu_to_le16(SNIC_VQ_MODIFY_STATE),
+		.state = {
+			.avail_idx = cpu_to_le16(avail_idx),
+			.used_idx = cpu_to_le16(avail_idx),
+		},
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_state);
+
+/**
+ * snic_hw_vq_query() - VQ_QUERY of a split ring
+ * @hw: the NIC
+ * @fn: function number
+ * @qid: queue index
+ * @avail_idx: next available index the NIC reads
+ * @ready: whether the queue runs
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid, u16 *avail_idx,
+		     bool *ready)
+{
+	struct snic_cmd_qid c = {
+		.hdr = HDR(VQ_QUERY),
+		.qid = cpu_to_le16(qid),
+	};
+	struct snic_resp_vq_query r;
+	int err;
+
+	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	if (err)
+		return err;
+	*avail_idx = le16_to_cpu(r.state.avail_idx);
+	*ready = le16_to_cpu(r.flags) & SNIC_VQ_F_READY;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_query);
+
+/**
+ * snic_hw_vq_destroy() - VQ_DESTROY
+ * @hw: the NIC
+ * @fn: function number
+ * @qid: queue index
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_vq_destroy(struct snic_hw *hw, u16 fn, u16 qid)
+{
+	struct snic_cmd_qid c = {
+		.hdr = HDR(VQ_DESTROY),
+		.qid = cpu_to_le16(qid),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_destroy);
+
+/**
+ * snic_hw_group_set_asid() - GROUP_SET_ASID
+ * @hw: the NIC
+ * @fn: function number
+ * @group: virtqueue group
+ * @asid: address space
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_group_set_asid(struct snic_hw *hw, u16 fn, u16 group, u16 asid)
+{
+	struct snic_cmd_group_asid c = {
+		.hdr = HDR(GROUP_SET_ASID),
+		.group = cpu_to_le16(group),
+		.asid = cpu_to_le16(asid),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_group_set_asid);
+
+/**
+ * snic_hw_kick() - ring a queue's doorbell
+ * @hw: the NIC
+ * @fn: function number
+ * @qid: queue index
+ *
+ * May be called in atomic context.
+ */
+void snic_hw_kick(struct snic_hw *hw, u16 fn, u16 qid)
+{
+	wr(hw, SNIC_REG_DOORBELLS + fn * SNIC_DOORBELL_STRIDE, qid);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_kick);

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The driver's side of the vendor interface: register access and one
+ * small function per admin command.  Nothing above this layer knows a
+ * register offset or a command layout.
+ */
+#ifndef _SNIC_HW_H
+#define _SNIC_HW_H
+
+#include <linux/mutex.h>
+
+#include <snic/snic_caps.h>
+#include <snic/snic_if.h>
+
+#include "snic_bus.h"
+
+struct snic_dev_params;
+
+/**
+ * struct snic_hw - a NIC's vendor interface, as the driver holds it
+ * @bus: register access and vectors
+ * @dev: device for messages
+ * @lock: one admin command at a time
+ * @seq: sequence number of the last command issued
+ * @failed: a command timed out: the NIC takes no more
+ * @caps: capabilities read from the registers
+ * @devcaps: the CAPS register
+ */
+struct snic_hw {
+	struct snic_bus *bus;
+	struct device *dev;
+	struct mutex lock;	/* see above */
+	u32 seq;
+	bool failed;
+	struct snic_caps caps;
+	u32 devcaps;
+};
+
+/**
+ * struct snic_hw_fn_state - what FN_QUERY reports
+ * @driver_features: features the driver set
+ * @status: virtio device status
+ * @generation: config generation
+ */
+struct snic_hw_fn_state {
+	u64 driver_features;
+	u8 status;
+	u16 generation;
+};
+
+/**
+ * struct snic_hw_vq - what VQ_CREATE needs
+ * @desc: IOVA of the descriptor area
+ * @driver: IOVA of the driver area
+ * @device: IOVA of the device area
+ * @size: entries
+ * @vector: MSI-X vector
+ * @ready: start ready
+ * @avail_idx: ring position (split: available and used index)
+ */
+struct snic_hw_vq {
+	u64 desc;
+	u64 driver;
+	u64 device;
+	u16 size;
+	u16 vector;
+	bool ready;
+	u16 avail_idx;
+};
+
+int snic_hw_init(struct snic_hw *hw, struct snic_bus *bus, struct device *dev);
+void snic_hw_fini(struct snic_hw *hw);
+
+int snic_hw_fn_create(struct snic_hw *hw, u16 fn, const struct snic_dev_params *p,
+		      u16 config_vector);
+int snic_hw_fn_destroy(struct snic_hw *hw, u16 fn);
+int snic_hw_fn_set_features(struct snic_hw *hw, u16 fn, u64 features);
+int snic_hw_fn_set_status(struct snic_hw *hw, u16 fn, u8 status);
+int snic_hw_fn_query(struct snic_hw *hw, u16 fn, struct snic_hw_fn_state *st);
+int snic_hw_fn_reset(struct snic_hw *hw, u16 fn, u32 flags);
+int snic_hw_config_read(struct snic_hw *hw, u16 fn, u16 offset, void *buf,
+			u16 len);
+int snic_hw_config_write(struct snic_hw *hw, u16 fn, u16 offset,
+			 const void *buf, u16 len);
+int snic_hw_vq_create(struct snic_hw *hw, u16 fn, u16 qid,
+		      const struct snic_hw_vq *vq);
+int snic_hw_vq_set_ready(struct snic_hw *hw, u16 fn, u16 qid, bool ready);
+int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid, u16 avail_idx);
+int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid, u16 *avail_idx,
+		     bool *ready);
+int snic_hw_vq_destroy(struct snic_hw *hw, u16 fn, u16 qid);
+int snic_hw_group_set_asid(struct snic_hw *hw, u16 fn, u16 group, u16 asid);
+void snic_hw_kick(struct snic_hw *hw, u16 fn, u16 qid);
+
+#endif /* _SNIC_HW_H */

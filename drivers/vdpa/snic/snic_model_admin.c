@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Software model: execution of the admin commands of the vendor
+ * interface.  Every command is checked whole before it changes anything.
+ */
+#include <linux/etherdevice.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <uapi/linux/virtio_config.h>
+#include <uapi/linux/virtio_net.h>
+
+#include "snic.h"
+#include "snic_model.h"
+
+/* Command buffer as a given structure, if it is long enough for it. */
+#define CMD(m, type, len)	((len) < sizeof(type) ? NULL : (type *)(m)->cmd)
+
+static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
+				const struct snic_cmd_fn_create *c)
+{
+	u64 features = le64_to_cpu(c->features);
+	u16 mtu = le16_to_cpu(c->mtu);
+	u16 vqp = le16_to_cpu(c->max_vq_pairs);
+	bool cvq = features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ);
+	int bit;
+
+	if (fn->in_use)
+		return SNIC_ST_EBUSY;
+	if ((features & ~m->caps.features) ||
+	    (features & SNIC_MANDATORY_FEATURES) != SNIC_MANDATORY_FEATURES ||
+	    snic_feature_deps_missing(features, &bit))
+		return SNIC_ST_EINVAL;
+	if ((features & BIT_ULL(VIRTIO_NET_F_MAC)) && !is_valid_ether_addr(c->mac))
+		return SNIC_ST_EINVAL;
+	if (mtu < m->caps.min_mtu || mtu > m->caps.max_mtu)
+		return SNIC_ST_EINVAL;
+	if (!vqp || vqp > m->caps.max_vq_pairs ||
+	    (vqp > 1 && !(features & BIT_ULL(VIRTIO_NET_F_MQ))))
+		return SNIC_ST_EINVAL;
+
+	fn->vqs = kcalloc(2 * vqp + cvq, sizeof(*fn->vqs), GFP_KERNEL);
+	if (!fn->vqs)
+		return SNIC_ST_ENOSPC;
+	fn->nvqs = 2 * vqp + cvq;
+	fn->in_use = true;
+	fn->features = features;
+	fn->driver_features = 0;
+	fn->status = 0;
+	fn->generation = 0;
+	memcpy(fn->mac, c->mac, ETH_ALEN);
+	fn->net_status = VIRTIO_NET_S_LINK_UP;
+	fn->mtu = mtu;
+	fn->max_vq_pairs = vqp;
+	fn->config_vector = le16_to_cpu(c->config_vector);
+	memset(fn->group_asid, 0, sizeof(fn->group_asid));
+	return SNIC_ST_OK;
+}
+
+/**
+ * snic_model_fn_free() - give a function back to the NIC
+ * @fn: the function
+ */
+void snic_model_fn_free(struct snic_model_fn *fn)
+{
+	kfree(fn->vqs);
+	memset(fn, 0, sizeof(*fn));
+}
+
+static void snic_model_fn_reset(struct snic_model_fn *fn)
+{
+	memset(fn->vqs, 0, fn->nvqs * sizeof(*fn->vqs));
+	memset(fn->group_asid, 0, sizeof(fn->group_asid));
+	fn->driver_features = 0;
+	fn->status = 0;
+}
+
+/* Whether the NIC accepts the features the driver set. */
+static bool snic_model_features_ok(const struct snic_model_fn *fn)
+{
+	u64 f = fn->driver_features;
+	int bit;
+
+	return !(f & ~fn->features) && (f & BIT_ULL(VIRTIO_F_VERSION_1)) &&
+	       !snic_feature_deps_missing(f, &bit);
+}
+
+static u32 snic_model_set_status(struct snic_model_fn *fn, u8 status)
+{
+	u8 added;
+
+	if (!status) {
+		snic_model_fn_reset(fn);
+		return SNIC_ST_OK;
+	}
+	/* Only a reset clears status bits. */
+	if (fn->status & ~status)
+		return SNIC_ST_EINVAL;
+	added = status & ~fn->status;
+	if ((added & VIRTIO_CONFIG_S_FEATURES_OK) && !snic_model_features_ok(fn))
+		status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(status & VIRTIO_CONFIG_S_FEATURES_OK))
+		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	fn->status = status;
+	return SNIC_ST_OK;
+}
+
+static void snic_model_config(const struct snic_model_fn *fn,
+			      struct virtio_net_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	memcpy(c->mac, fn->mac, ETH_ALEN);
+	c->status = (__force __virtio16)cpu_to_le16(fn->net_status);
+	c->max_virtqueue_pairs = (__force __virtio16)cpu_to_le16(fn->max_vq_pairs);
+	c->mtu = (__force __virtio16)cpu_to_le16(fn->mtu);
+}
+
+static u32 snic_model_config_read(struct snic_model *m,
+				  const struct snic_model_fn *fn,
+				  const struct snic_cmd_config *c)
+{
+	unsigned int off = le16_to_cpu(c->offset), len = le16_to_cpu(c->len);
+	struct virtio_net_config cfg;
+
+	if (!len || len > SNIC_CONFIG_MAX_LEN || off > sizeof(cfg) ||
+	    len > sizeof(cfg) - off)
+		return SNIC_ST_EINVAL;
+	snic_model_config(fn, &cfg);
+	memcpy(m->resp, (u8 *)&cfg + off, len);
+	m->resp_len = len;
+	return SNIC_ST_OK;
+}
+
+static u32 snic_model_config_write(struct snic_model_fn *fn,
+				   const struct snic_cmd_config *c,
+				   u32 cmd_len, bool *changed)
+{
+	unsigned int off = le16_to_cpu(c->offset), len = le16_to_cpu(c->len);
+
+	if (cmd_len < sizeof(*c) + len)
+		return SNIC_ST_EINVAL;
+	if (off != offsetof(struct virtio_net_config, mac) || len != ETH_ALEN ||
+	    !is_valid_ether_addr(c->data))
+		return SNIC_ST_EPERM;
+	if (!ether_addr_equal(fn->mac, c->data)) {
+		memcpy(fn->mac, c->data, ETH_ALEN);
+		fn->generation++;
+		*changed = true;
+	}
+	return SNIC_ST_OK;
+}
+
+static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
+				const struct snic_cmd_vq_create *c)
+{
+	u16 qid = le16_to_cpu(c->qid), size = le16_to_cpu(c->size);
+	u16 flags = le16_to_cpu(c->flags);
+	u64 desc = le64_to_cpu(c->desc), drv = le64_to_cpu(c->driver);
+	u64 dev = le64_to_cpu(c->device);
+	struct snic_model_vq *vq;
+
+	if (qid >= fn->nvqs)
+		return SNIC_ST_ENOENT;
+	vq = &fn->vqs[qid];
+	if (vq->created)
+		return SNIC_ST_EBUSY;
+	if (flags & SNIC_VQ_F_PACKED)
+		return SNIC_ST_EOPNOTSUPP;
+	if (flags & ~(SNIC_VQ_F_PACKED | SNIC_VQ_F_READY))
+		return SNIC_ST_EINVAL;
+	/* Split ring: power-of-two size, areas aligned as virtio requires. */
+	if (!size || size > m->caps.vq_num_max || !is_power_of_2(size) ||
+	    (desc & 15) || (drv & 1) || (dev & 3))
+		return SNIC_ST_EINVAL;
+	if (c->state.avail_idx != c->state.used_idx)
+		return SNIC_ST_EINVAL;
+
+	*vq = (struct snic_model_vq) {
+		.created = true,
+		.desc = desc,
+		.driver = drv,
+		.device = dev,
+		.size = size,
+		.vector = le16_to_cpu(c->vector),
+		.flags = flags,
+		.avail_idx = le16_to_cpu(c->state.avail_idx),
+		.used_idx = le16_to_cpu(c->state.used_idx),
+	};
+	return SNIC_ST_OK;
+}
+
+static struct snic_model_vq *snic_model_vq(struct snic_model_fn *fn, __le16 qid)
+{
+	u16 q = le16_to_cpu(qid);
+
+	return q < fn->nvqs && fn->vqs[q].created ? &fn->vqs[q] : NULL;
+}
+
+static u32 snic_model_vq_modify(struct snic_model_fn *fn,
+				const struct snic_cmd_vq_modify *c)
+{
+	struct snic_model_vq *vq = snic_model_vq(fn, c->qid);
+	u16 mask = le16_to_cpu(c->mask);
+
+	if (!vq)
+		return SNIC_ST_ENOENT;
+	if (mask & ~(SNIC_VQ_MODIFY_READY | SNIC_VQ_MODIFY_STATE))
+		return SNIC_ST_EINVAL;
+	if (mask & SNIC_VQ_MODIFY_STATE) {
+		if (vq->flags & SNIC_VQ_F_READY)
+			return SNIC_ST_EBUSY;
+		if (c->state.avail_idx != c->state.used_idx)
+			return SNIC_ST_EINVAL;
+		vq->avail_idx = le16_to_cpu(c->state.avail_idx);
+		vq->used_idx = le16_to_cpu(c->state.used_idx);
+	}
+	if (mask & SNIC_VQ_MODIFY_READY) {
+		if (le16_to_cpu(c->ready) & 1)
+			vq->flags |= SNIC_VQ_F_READY;
+		else
+			vq->flags &= ~SNIC_VQ_F_READY;
+	}
+	return SNIC_ST_OK;
+}
+
+static u32 snic_model_vq_query(struct snic_model *m, struct snic_model_fn *fn,
+			       const struct snic_cmd_qid *c)
+{
+	struct snic_model_vq *vq = snic_model_vq(fn, c->qid);
+	struct snic_resp_vq_query *r = (void *)m->resp;
+
+	if (!vq)
+		return SNIC_ST_ENOENT;
+	*r = (struct snic_resp_vq_query) {
+		.state = {
+			.avail_idx = cpu_to_le16(vq->avail_idx),
+			.used_idx = cpu_to_le16(vq->used_idx),
+		},
+		.flags = cpu_to_le16(vq->flags & (SNIC_VQ_F_READY | SNIC_VQ_F_ERROR)),
+	};
+	m->resp_len = sizeof(*r);
+	return SNIC_ST_OK;
+}
+
+/* Each function command, with the smallest length it may have. */
+static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
+			     u16 op, u32 len, bool *config_changed)
+{
+	switch (op) {
+	case SNIC_OP_FN_DESTROY:
+		snic_model_fn_free(fn);
+		return SNIC_ST_OK;
+	case SNIC_OP_FN_SET_FEATURES: {
+		const struct snic_cmd_u64 *c = CMD(m, struct snic_cmd_u64, len);
+
+		if (!c)
+			return SNIC_ST_EINVAL;
+		if (fn->status & VIRTIO_CONFIG_S_FEATURES_OK)
+			return SNIC_ST_EBUSY;
+		fn->driver_features = le64_to_cpu(c->value);
+		return SNIC_ST_OK;
+	}
+	case SNIC_OP_FN_SET_STATUS: {
+		const struct snic_cmd_u32 *c = CMD(m, struct snic_cmd_u32, len);
+
+		if (!c || le32_to_cpu(c->value) > U8_MAX)
+			return SNIC_ST_EINVAL;
+		return snic_model_set_status(fn, le32_to_cpu(c->value));
+	}
+	case SNIC_OP_FN_QUERY: {
+		struct snic_resp_fn_query *r = (void *)m->resp;
+
+		*r = (struct snic_resp_fn_query) {
+			.driver_features = cpu_to_le64(fn->driver_features),
+			.status = fn->status,
+			.config_generation = cpu_to_le16(fn->generation),
+		};
+		m->resp_len = sizeof(*r);
+		return SNIC_ST_OK;
+	}
+	case SNIC_OP_FN_RESET: {
+		const struct snic_cmd_u32 *c = CMD(m, struct snic_cmd_u32, len);
+
+		if (!c || (le32_to_cpu(c->value) & ~SNIC_FN_RESET_CLEAN_MAP))
+			return SNIC_ST_EINVAL;
+		snic_model_fn_reset(fn);
+		return SNIC_ST_OK;
+	}
+	case SNIC_OP_CONFIG_READ: {
+		const struct snic_cmd_config *c = CMD(m, struct snic_cmd_config, len);
+
+		return c ? snic_model_config_read(m, fn, c) : SNIC_ST_EINVAL;
+	}
+	case SNIC_OP_CONFIG_WRITE: {
+		const struct snic_cmd_config *c = CMD(m, struct snic_cmd_config, len);
+
+		return c ? snic_model_config_write(fn, c, len, config_changed) :
+			   SNIC_ST_EINVAL;
+	}
+	case SNIC_OP_VQ_CREATE: {
+		const struct snic_cmd_vq_create *c =
+			CMD(m, struct snic_cmd_vq_create, len);
+
+		return c ? snic_model_vq_create(m, fn, c) : SNIC_ST_EINVAL;
+	}
+	case SNIC_OP_VQ_MODIFY: {
+		const struct snic_cmd_vq_modify *c =
+			CMD(m, struct snic_cmd_vq_modify, len);
+
+		return c ? snic_model_vq_modify(fn, c) : SNIC_ST_EINVAL;
+	}
+	case SNIC_OP_VQ_QUERY: {
+		const struct snic_cmd_qid *c = CMD(m, struct snic_cmd_qid, len);
+
+		return c ? snic_model_vq_query(m, fn, c) : SNIC_ST_EINVAL;
+	}
+	case SNIC_OP_VQ_DESTROY: {
+		const struct snic_cmd_qid *c = CMD(m, struct snic_cmd_qid, len);
+		struct snic_model_vq *vq = c ? snic_model_vq(fn, c->qid) : NULL;
+
+		if (!vq)
+			return c ? SNIC_ST_ENOENT : SNIC_ST_EINVAL;
+		memset(vq, 0, sizeof(*vq));
+		return SNIC_ST_OK;
+	}
+	case SNIC_OP_GROUP_SET_ASID: {
+		const struct snic_cmd_group_asid *c =
+			CMD(m, struct snic_cmd_group_asid, len);
+		u16 group, asid;
+
+		if (!c)
+			return SNIC_ST_EINVAL;
+		group = le16_to_cpu(c->group);
+		asid = le16_to_cpu(c->asid);
+		if (group >= ARRAY_SIZE(fn->group_asid) || asid >= SNIC_NAS)
+			return SNIC_ST_EINVAL;
+		if (fn->status & VIRTIO_CONFIG_S_DRIVER_OK)
+			return SNIC_ST_EBUSY;
+		fn->group_asid[group] = asid;
+		return SNIC_ST_OK;
+	}
+	default:
+		return SNIC_ST_EOPNOTSUPP;
+	}
+}
+
+/**
+ * snic_model_exec() - execute the command in the command buffer
+ * @m: the NIC, with @m->lock held
+ *
+ * Fills the response buffer and @m->resp_len.  A function whose config
+ * space changed has its config vector put in @m->raise, for the caller
+ * to raise once it dropped @m->lock.
+ *
+ * Return: the status code for ADMIN_STATUS.
+ */
+u32 snic_model_exec(struct snic_model *m)
+{
+	const struct snic_cmd_hdr *hdr = (void *)m->cmd;
+	u32 len = le32_to_cpu(hdr->length);
+	u16 op = le16_to_cpu(hdr->opcode);
+	u16 f = le16_to_cpu(hdr->function);
+	bool config_changed = false;
+	struct snic_model_fn *fn;
+	u32 st;
+
+	lockdep_assert_held(&m->lock);
+	m->resp_len = 0;
+	if (len < sizeof(*hdr) || len > SNIC_ADMIN_BUF_SIZE)
+		return SNIC_ST_EINVAL;
+	if (f >= m->caps.max_functions)
+		return SNIC_ST_ENOENT;
+	fn = &m->fns[f];
+
+	if (op == SNIC_OP_FN_CREATE) {
+		const struct snic_cmd_fn_create *c =
+			CMD(m, struct snic_cmd_fn_create, len);
+
+		return c ? snic_model_fn_create(m, fn, c) : SNIC_ST_EINVAL;
+	}
+	if (!fn->in_use)
+		return SNIC_ST_ENOENT;
+	st = snic_model_fn_cmd(m, fn, op, len, &config_changed);
+	if (config_changed)
+		m->raise = fn->config_vector;
+	return st;
+}
