@@ -20,7 +20,7 @@ expect_match() { # WHAT TEXT REGEX
 }
 
 snic_load() { # [PARAMS...]
-	modprobe vdpa
+	modprobe -a vdpa vhost_iotlb
 	insmod "$SNIC_KO" "$@"
 }
 snic_unload() {

@@ -8,6 +8,7 @@
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_net.h>
 
+#include "snic_model.h"
 #include "snic_test.h"
 
 #define F(b)		BIT_ULL(VIRTIO_NET_F_##b)
@@ -237,7 +238,112 @@ static void snic_model_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snic_hw_fn_set_status(hw(t), 0, 1), 0);
 }
 
+#define RD	SNIC_IOTLB_PERM_READ
+#define WR	SNIC_IOTLB_PERM_WRITE
+
+static void snic_model_iotlb(struct kunit *test)
+{
+	struct snic_test_nic *t = snic_test_nic(test);
+	struct snic_model_fn *fn = &t->model->fns[2];
+	u64 a;
+
+	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(hw(t), 2, &snic_p, 3), 0);
+	/* Passthrough until the first mapping. */
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 1, 0x1234, 8, WR, &a));
+	KUNIT_EXPECT_EQ(test, a, 0x1234);
+
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 1, 0x1000, 0x2000, 0x80000, RD | WR), 0);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 1, 0x4000, 0x1000, 0x90000, RD), 0);
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 1, 0x1800, 16, WR, &a));
+	KUNIT_EXPECT_EQ(test, a, 0x80800);
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 1, 0x4234, 8, RD, &a));
+	KUNIT_EXPECT_EQ(test, a, 0x90234);
+	/* Unmapped, across the end of a mapping, or writing read-only. */
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, 0x3000, 1, RD, &a));
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, 0x2ff8, 16, RD, &a));
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, 0x4000, 4, WR, &a));
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, U64_MAX, 2, RD, &a));
+	/* The other address space is still in passthrough. */
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
+
+	/* Overlap, empty, wrapping, bad permissions, bad asid. */
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 1, 0x2fff, 2, 0, RD), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 1, 0x8000, 0, 0, RD), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 1, U64_MAX - 1, 4, 0, RD), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 1, 0x8000, 8, U64_MAX, RD), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 1, 0x8000, 8, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 1, 0x8000, 8, 0, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, SNIC_NAS, 0x8000, 8, 0, RD), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_unmap(hw(t), 2, 1, 0x1000, 0x2000), 0);
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, 0x1800, 16, RD, &a));
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 1, 0x4000, 16, RD, &a));
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_unmap(hw(t), 2, 1, 0x1000, 0), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_reset(hw(t), 2, 1, 0), 0);
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, 0x4000, 16, RD, &a));
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_reset(hw(t), 2, 1, SNIC_IOTLB_RESET_PASSTHROUGH), 0);
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 1, 0x4000, 16, RD, &a));
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_reset(hw(t), 2, 1, 2), -EINVAL);
+
+	/* A reset keeps mappings unless asked to clean them. */
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 0, 0, 0x1000, 0x5000, RD), 0);
+	KUNIT_EXPECT_EQ(test, snic_hw_fn_reset(hw(t), 2, 0), 0);
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
+	KUNIT_EXPECT_EQ(test, snic_hw_fn_reset(hw(t), 2, SNIC_FN_RESET_CLEAN_MAP), 0);
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
+}
+
+/* The IOTLB holds iotlb_max entries; a command is all or nothing. */
+static void snic_model_iotlb_limits(struct kunit *test)
+{
+	struct snic_test_nic *t = snic_test_nic(test);
+	struct snic_model_fn *fn = &t->model->fns[0];
+	struct snic_bus *bus = snic_model_bus(t->model);
+	struct {
+		struct snic_cmd_iotlb_map c;
+		struct snic_iotlb_entry e[2];
+	} cmd = {
+		.c = {
+			.hdr = {
+				.opcode = cpu_to_le16(SNIC_OP_IOTLB_MAP),
+				.length = cpu_to_le32(sizeof(cmd)),
+			},
+			.count = cpu_to_le16(2),
+		},
+		.e = {
+			{ .iova = cpu_to_le64(0x10000), .size = cpu_to_le64(0x1000),
+			  .perm = cpu_to_le32(RD) },
+			{ .iova = cpu_to_le64(0x10800), .size = cpu_to_le64(0x1000),
+			  .perm = cpu_to_le32(RD) },
+		},
+	};
+	u32 *w = (u32 *)&cmd;
+	unsigned int i;
+	u64 a;
+
+	t->model->iotlb_max = 2;
+	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(hw(t), 0, &snic_p, 1), 0);
+	/* Two entries that overlap each other: nothing is mapped. */
+	for (i = 0; i < sizeof(cmd) / 4; i++)
+		bus->ops->write32(bus, SNIC_REG_ADMIN_CMD + 4 * i, w[i]);
+	bus->ops->write32(bus, SNIC_REG_ADMIN_DOORBELL,
+			  bus->ops->read32(bus, SNIC_REG_ADMIN_DONE) + 1);
+	KUNIT_EXPECT_EQ(test, bus->ops->read32(bus, SNIC_REG_ADMIN_STATUS),
+			SNIC_ST_EINVAL);
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 0, 0x20000, 1, RD, &a));
+	KUNIT_EXPECT_EQ(test, a, 0x20000);
+
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 0, 0, 0, 0x1000, 0, RD), 0);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 0, 0, 0x1000, 0x1000, 0, RD), 0);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 0, 0, 0x2000, 0x1000, 0, RD), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_unmap(hw(t), 0, 0, 0, 0x1000), 0);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 0, 0, 0x2000, 0x1000, 0, RD), 0);
+}
+
 static struct kunit_case snic_model_cases[] = {
+	KUNIT_CASE(snic_model_iotlb),
+	KUNIT_CASE(snic_model_iotlb_limits),
 	KUNIT_CASE(snic_model_identity),
 	KUNIT_CASE(snic_model_fn_create_checks),
 	KUNIT_CASE(snic_model_config_space),

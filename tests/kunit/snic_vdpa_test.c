@@ -6,6 +6,7 @@
  * operation sends.
  */
 #include <linux/interrupt.h>
+#include <linux/vhost_iotlb.h>
 #include <linux/virtio_byteorder.h>
 #include <uapi/linux/virtio_config.h>
 
@@ -267,6 +268,26 @@ static void snic_vdpa_bad_vq_index(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->t->spy.nkicks, 0);
 }
 
+static void snic_vdpa_dma_map(struct kunit *test)
+{
+	struct snic_test_dev *d = snic_test_dev(test, SNIC_SUPPORTED_FEATURES, 1);
+
+	KUNIT_EXPECT_EQ(test, d->ops->dma_map(V(d), 1, 0x1000, 0x1000, 0x40000,
+					      VHOST_MAP_RW, NULL), 0);
+	EXPECT_OPS(test, d, OP(IOTLB_MAP));
+	/* Overlapping: the NIC refuses it, and the error comes back. */
+	KUNIT_EXPECT_EQ(test, d->ops->dma_map(V(d), 1, 0x1800, 0x1000, 0x40000,
+					      VHOST_MAP_RO, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, d->ops->dma_unmap(V(d), 1, 0x1000, 0x1000), 0);
+	KUNIT_EXPECT_EQ(test, d->ops->reset_map(V(d), 1), 0);
+	EXPECT_OPS(test, d, OP(IOTLB_MAP), OP(IOTLB_UNMAP), OP(IOTLB_RESET));
+	KUNIT_EXPECT_EQ(test, d->ops->dma_map(V(d), SNIC_NAS, 0, 1, 0,
+					      VHOST_MAP_RO, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, d->ops->dma_unmap(V(d), SNIC_NAS, 0, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, d->ops->reset_map(V(d), SNIC_NAS), -EINVAL);
+	EXPECT_OPS(test, d);
+}
+
 static irqreturn_t snic_test_config_irq(void *data)
 {
 	struct snic_test_dev *d = data;
@@ -332,6 +353,7 @@ static struct kunit_case snic_vdpa_cases[] = {
 	KUNIT_CASE(snic_vdpa_driver_ok),
 	KUNIT_CASE(snic_vdpa_bad_queue),
 	KUNIT_CASE(snic_vdpa_bad_vq_index),
+	KUNIT_CASE(snic_vdpa_dma_map),
 	KUNIT_CASE(snic_vdpa_config),
 	{}
 };

@@ -476,6 +476,87 @@ int snic_hw_group_set_asid(struct snic_hw *hw, u16 fn, u16 group, u16 asid)
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_group_set_asid);
 
 /**
+ * snic_hw_iotlb_map() - IOTLB_MAP of one mapping
+ * @hw: the NIC
+ * @fn: function number
+ * @asid: address space
+ * @iova: first IOVA
+ * @size: bytes
+ * @addr: bus address of @iova
+ * @perm: SNIC_IOTLB_PERM_*
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_iotlb_map(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
+		      u64 size, u64 addr, u32 perm)
+{
+	struct {
+		struct snic_cmd_iotlb_map c;
+		struct snic_iotlb_entry e;
+	} cmd = {
+		.c = {
+			.hdr = HDR(IOTLB_MAP),
+			.asid = cpu_to_le16(asid),
+			.count = cpu_to_le16(1),
+		},
+		.e = {
+			.iova = cpu_to_le64(iova),
+			.size = cpu_to_le64(size),
+			.addr = cpu_to_le64(addr),
+			.perm = cpu_to_le32(perm),
+		},
+	};
+
+	return snic_hw_exec(hw, fn, &cmd, sizeof(cmd), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_map);
+
+/**
+ * snic_hw_iotlb_unmap() - IOTLB_UNMAP
+ * @hw: the NIC
+ * @fn: function number
+ * @asid: address space
+ * @iova: first IOVA
+ * @size: bytes
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_iotlb_unmap(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
+			u64 size)
+{
+	struct snic_cmd_iotlb_range c = {
+		.hdr = HDR(IOTLB_UNMAP),
+		.asid = cpu_to_le16(asid),
+		.iova = cpu_to_le64(iova),
+		.size = cpu_to_le64(size),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_unmap);
+
+/**
+ * snic_hw_iotlb_reset() - IOTLB_RESET
+ * @hw: the NIC
+ * @fn: function number
+ * @asid: address space
+ * @flags: SNIC_IOTLB_RESET_*
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_iotlb_reset(struct snic_hw *hw, u16 fn, u16 asid, u32 flags)
+{
+	struct snic_cmd_iotlb_range c = {
+		.hdr = HDR(IOTLB_RESET),
+		.asid = cpu_to_le16(asid),
+		.flags = cpu_to_le32(flags),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_reset);
+
+/**
  * snic_hw_kick() - ring a queue's doorbell
  * @hw: the NIC
  * @fn: function number

@@ -89,6 +89,11 @@ int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid, u16 avail_idx);
 int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid, u16 *avail_idx,
 		     bool *ready);
 int snic_hw_vq_destroy(struct snic_hw *hw, u16 fn, u16 qid);
+int snic_hw_iotlb_map(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
+		      u64 size, u64 addr, u32 perm);
+int snic_hw_iotlb_unmap(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
+			u64 size);
+int snic_hw_iotlb_reset(struct snic_hw *hw, u16 fn, u16 asid, u32 flags);
 int snic_hw_group_set_asid(struct snic_hw *hw, u16 fn, u16 group, u16 asid);
 void snic_hw_kick(struct snic_hw *hw, u16 fn, u16 qid);
 

@@ -17,6 +17,11 @@ static unsigned int nr_nics = 1;
 module_param(nr_nics, uint, 0444);
 MODULE_PARM_DESC(nr_nics, "Number of software SmartNICs to create (1-16, default 1)");
 
+static unsigned int iotlb_entries = 32768;
+module_param(iotlb_entries, uint, 0444);
+MODULE_PARM_DESC(iotlb_entries,
+		 "IOTLB entries per address space of each software NIC function (0: unlimited, default 32768)");
+
 #define SNIC_MODEL_MAX_NICS	16
 
 static const struct snic_caps snic_model_caps = {
@@ -58,7 +63,7 @@ static u32 snic_model_read32(struct snic_bus *bus, u32 off)
 	case SNIC_REG_MTU_RANGE:
 		return m->caps.max_mtu << 16 | m->caps.min_mtu;
 	case SNIC_REG_IOTLB_MAX:
-		return 0;
+		return m->iotlb_max;
 	case SNIC_REG_NUM_AS:
 		return SNIC_NAS;
 	case SNIC_REG_DEV_STATUS:
@@ -151,6 +156,7 @@ struct snic_model *snic_model_create(const struct snic_caps *caps)
 		return ERR_PTR(-ENOMEM);
 	}
 	m->caps = *caps;
+	m->iotlb_max = iotlb_entries;
 	m->bus.ops = &snic_model_bus_ops;
 	mutex_init(&m->lock);
 	return m;

@@ -12,6 +12,7 @@
 #include <snic/snic_if.h>
 
 #include "snic_bus.h"
+#include "snic.h"
 
 /**
  * struct snic_model_vq - a virtqueue as the NIC holds it
@@ -42,6 +43,16 @@ struct snic_model_vq {
 };
 
 /**
+ * struct snic_model_as - one address space of a function
+ * @iotlb: its mappings
+ * @passthrough: no mapping yet: IOVA = bus address
+ */
+struct snic_model_as {
+	struct vhost_iotlb *iotlb;
+	bool passthrough;
+};
+
+/**
  * struct snic_model_fn - one virtio-net function of the NIC
  * @in_use: FN_CREATE took it
  * @features: features it offers
@@ -56,6 +67,7 @@ struct snic_model_vq {
  * @nvqs: number of queues
  * @vqs: the queues
  * @group_asid: address space of each virtqueue group
+ * @as: its address spaces
  */
 struct snic_model_fn {
 	bool in_use;
@@ -71,12 +83,14 @@ struct snic_model_fn {
 	u16 nvqs;
 	struct snic_model_vq *vqs;
 	u16 group_asid[2];
+	struct snic_model_as as[SNIC_NAS];
 };
 
 /**
  * struct snic_model - one software SmartNIC
  * @bus: its BAR and vectors, as the driver reaches them
  * @caps: what it can do
+ * @iotlb_max: IOTLB entries per address space (0: unlimited)
  * @lock: serialises register accesses that execute commands
  * @done: ADMIN_DONE
  * @status: ADMIN_STATUS
@@ -90,6 +104,7 @@ struct snic_model_fn {
 struct snic_model {
 	struct snic_bus bus;
 	struct snic_caps caps;
+	unsigned int iotlb_max;
 	struct mutex lock;	/* see above */
 	u32 done;
 	u32 status;
@@ -103,5 +118,13 @@ struct snic_model {
 /* snic_model_admin.c */
 u32 snic_model_exec(struct snic_model *m);
 void snic_model_fn_free(struct snic_model_fn *fn);
+
+/* snic_model_iotlb.c */
+u32 snic_model_as_init(struct snic_model *m, struct snic_model_fn *fn);
+void snic_model_as_fini(struct snic_model_fn *fn);
+u32 snic_model_iotlb_cmd(struct snic_model *m, struct snic_model_fn *fn,
+			 u16 op, u32 len);
+bool snic_model_translate(struct snic_model_fn *fn, u16 asid, u64 iova,
+			  u64 len, u32 perm, u64 *addr);
 
 #endif /* _SNIC_MODEL_H */

@@ -7,6 +7,7 @@
 #include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vhost_iotlb.h>
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_net.h>
 
@@ -42,6 +43,11 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	fn->vqs = kcalloc(2 * vqp + cvq, sizeof(*fn->vqs), GFP_KERNEL);
 	if (!fn->vqs)
 		return SNIC_ST_ENOSPC;
+	if (snic_model_as_init(m, fn)) {
+		kfree(fn->vqs);
+		fn->vqs = NULL;
+		return SNIC_ST_ENOSPC;
+	}
 	fn->nvqs = 2 * vqp + cvq;
 	fn->in_use = true;
 	fn->features = features;
@@ -63,12 +69,21 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
  */
 void snic_model_fn_free(struct snic_model_fn *fn)
 {
+	snic_model_as_fini(fn);
 	kfree(fn->vqs);
 	memset(fn, 0, sizeof(*fn));
 }
 
-static void snic_model_fn_reset(struct snic_model_fn *fn)
+static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 {
+	unsigned int i;
+
+	if (clean_map) {
+		for (i = 0; i < SNIC_NAS; i++) {
+			vhost_iotlb_reset(fn->as[i].iotlb);
+			fn->as[i].passthrough = true;
+		}
+	}
 	memset(fn->vqs, 0, fn->nvqs * sizeof(*fn->vqs));
 	memset(fn->group_asid, 0, sizeof(fn->group_asid));
 	fn->driver_features = 0;
@@ -90,7 +105,7 @@ static u32 snic_model_set_status(struct snic_model_fn *fn, u8 status)
 	u8 added;
 
 	if (!status) {
-		snic_model_fn_reset(fn);
+		snic_model_fn_reset(fn, false);
 		return SNIC_ST_OK;
 	}
 	/* Only a reset clears status bits. */
@@ -284,9 +299,14 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 
 		if (!c || (le32_to_cpu(c->value) & ~SNIC_FN_RESET_CLEAN_MAP))
 			return SNIC_ST_EINVAL;
-		snic_model_fn_reset(fn);
+		snic_model_fn_reset(fn, le32_to_cpu(c->value) &
+					SNIC_FN_RESET_CLEAN_MAP);
 		return SNIC_ST_OK;
 	}
+	case SNIC_OP_IOTLB_MAP:
+	case SNIC_OP_IOTLB_UNMAP:
+	case SNIC_OP_IOTLB_RESET:
+		return snic_model_iotlb_cmd(m, fn, op, len);
 	case SNIC_OP_CONFIG_READ: {
 		const struct snic_cmd_config *c = CMD(m, struct snic_cmd_config, len);
 

@@ -10,6 +10,7 @@
  * data path, still to come.
  */
 #include <linux/slab.h>
+#include <linux/vhost_iotlb.h>
 #include <linux/virtio_byteorder.h>
 #include <uapi/linux/virtio_ids.h>
 
@@ -213,6 +214,46 @@ static int snic_set_group_asid(struct vdpa_device *vdpa, unsigned int group,
 	if (group >= SNIC_NGROUPS || asid >= SNIC_NAS)
 		return -EINVAL;
 	return snic_hw_group_set_asid(snic_hw(sv), sv->fn, group, asid);
+}
+
+/*
+ * DMA mappings go to the NIC's IOTLB of the address space.  An address
+ * space with no mapping is in passthrough: that is how virtio_vdpa, which
+ * maps nothing, works.
+ */
+static int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+			u64 size, u64 pa, u32 perm, void *opaque)
+{
+	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	u32 p = 0;
+
+	if (asid >= SNIC_NAS)
+		return -EINVAL;
+	if (perm & VHOST_MAP_RO)
+		p |= SNIC_IOTLB_PERM_READ;
+	if (perm & VHOST_MAP_WO)
+		p |= SNIC_IOTLB_PERM_WRITE;
+	return snic_hw_iotlb_map(snic_hw(sv), sv->fn, asid, iova, size, pa, p);
+}
+
+static int snic_dma_unmap(struct vdpa_device *vdpa, unsigned int asid,
+			  u64 iova, u64 size)
+{
+	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+
+	if (asid >= SNIC_NAS)
+		return -EINVAL;
+	return snic_hw_iotlb_unmap(snic_hw(sv), sv->fn, asid, iova, size);
+}
+
+static int snic_reset_map(struct vdpa_device *vdpa, unsigned int asid)
+{
+	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+
+	if (asid >= SNIC_NAS)
+		return -EINVAL;
+	return snic_hw_iotlb_reset(snic_hw(sv), sv->fn, asid,
+				   SNIC_IOTLB_RESET_PASSTHROUGH);
 }
 
 static u64 snic_get_device_features(struct vdpa_device *vdpa)
@@ -422,6 +463,9 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
 	.set_config = snic_set_config,
 	.get_generation = snic_get_generation,
 	.set_group_asid = snic_set_group_asid,
+	.dma_map = snic_dma_map,
+	.dma_unmap = snic_dma_unmap,
+	.reset_map = snic_reset_map,
 	.free = snic_free,
 };
 
