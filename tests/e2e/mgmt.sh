@@ -32,6 +32,9 @@ test_add_show_del() {
 		"network $MGMT $((0x1f0c)) 9 1024"
 	expect_eq "config" "$(vj '.config.v0 | [.mac, .mtu, .max_vq_pairs] | join(" ")' dev config show v0)" \
 		"02:11:22:33:44:55 9000 4"
+	# The link follows the representor (the function's uplink port).
+	expect_match "link" "$("$VDPA" dev config show v0)" "link down"
+	ip link set snic0f0 up
 	expect_match "link" "$("$VDPA" dev config show v0)" "link up"
 	# The device is on the vdpa bus, with its virtqueue count.
 	[ -d /sys/bus/vdpa/devices/v0 ] || fail "no /sys/bus/vdpa/devices/v0"
@@ -65,7 +68,7 @@ test_device_features() {
 	# QEMU 7.2's shadow virtqueue set: CSUM MAC MTU STATUS CTRL_VQ MQ.
 	"$VDPA" dev add name g mgmtdev "$MGMT" max_vqp 2 device_features 0x300430029
 	expect_eq "config" "$(vj '.config.g | [.mtu, .max_vq_pairs, .["link "]] | join(" ")' dev config show g)" \
-		"1500 2 up"
+		"1500 2 down"
 	expect_eq "max_vqs" "$(vj .dev.g.max_vqs dev show g)" 5
 	expect_match "dmesg" "$(dmesg)" "added g: .* 2 queue pairs, features 0x300430029\$"
 }

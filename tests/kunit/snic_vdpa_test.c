@@ -6,10 +6,13 @@
  * operation sends.
  */
 #include <linux/interrupt.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/vhost_iotlb.h>
 #include <linux/virtio_byteorder.h>
 #include <uapi/linux/virtio_config.h>
 
+#include "snic_model.h"
 #include "snic_test.h"
 
 #define S(x)	VIRTIO_CONFIG_S_##x
@@ -318,8 +321,7 @@ static void snic_vdpa_config(struct kunit *test)
 	else
 		EXPECT_OPS(test, d, OP(FN_QUERY), OP(CONFIG_READ));
 	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, c.max_virtqueue_pairs), 3);
-	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, c.status),
-			VIRTIO_NET_S_LINK_UP);
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, c.status), 0);
 
 	/* A driver write of the MAC (QEMU does this) is a config change. */
 	gen = d->ops->get_generation(V(d));
@@ -344,6 +346,47 @@ static void snic_vdpa_config(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->config_irqs, 2);
 }
 
+/* The representor's state is the device's link and the driver's carrier. */
+static void snic_vdpa_port(struct kunit *test)
+{
+	struct snic_test_dev *d = snic_test_dev(test, SNIC_SUPPORTED_FEATURES, 1);
+	struct net_device *port = d->t->model->fns[d->sv->fn].port;
+	u8 ok = S(ACKNOWLEDGE) | S(DRIVER) | S(FEATURES_OK);
+	struct vdpa_callback cb = {
+		.callback = snic_test_config_irq,
+		.private = d,
+	};
+	struct virtio_net_config c;
+	u32 gen;
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	KUNIT_EXPECT_EQ(test, port->mtu, 1500);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(port));
+	d->ops->set_config_cb(V(d), &cb);
+	gen = d->ops->get_generation(V(d));
+
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_open(port, NULL), 0);
+	rtnl_unlock();
+	d->ops->get_config(V(d), 0, &c, sizeof(c));
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, c.status), VIRTIO_NET_S_LINK_UP);
+	KUNIT_EXPECT_EQ(test, d->ops->get_generation(V(d)), gen + 1);
+	KUNIT_EXPECT_EQ(test, d->config_irqs, 1);
+
+	snic_test_negotiate(d, SNIC_MANDATORY_FEATURES | F(STATUS));
+	d->ops->set_status(V(d), ok | S(DRIVER_OK));
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(port));
+	d->ops->reset(V(d));
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(port));
+
+	rtnl_lock();
+	dev_close(port);
+	rtnl_unlock();
+	d->ops->get_config(V(d), 0, &c, sizeof(c));
+	KUNIT_EXPECT_EQ(test, __virtio16_to_cpu(true, c.status), 0);
+	KUNIT_EXPECT_EQ(test, d->config_irqs, 2);
+}
+
 static struct kunit_case snic_vdpa_cases[] = {
 	KUNIT_CASE(snic_vdpa_identity),
 	KUNIT_CASE(snic_vdpa_groups),
@@ -355,6 +398,7 @@ static struct kunit_case snic_vdpa_cases[] = {
 	KUNIT_CASE(snic_vdpa_bad_vq_index),
 	KUNIT_CASE(snic_vdpa_dma_map),
 	KUNIT_CASE(snic_vdpa_config),
+	KUNIT_CASE(snic_vdpa_port),
 	{}
 };
 

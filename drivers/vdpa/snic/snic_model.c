@@ -84,6 +84,21 @@ static u32 snic_model_read32(struct snic_bus *bus, u32 off)
 	return 0;
 }
 
+/**
+ * snic_model_raise() - raise an MSI-X vector
+ * @m: the NIC
+ * @vec: the vector
+ *
+ * Call without @m->lock held.
+ */
+void snic_model_raise(struct snic_model *m, u16 vec)
+{
+	void (*irq)(void *priv, u16 vec) = READ_ONCE(m->bus.irq);
+
+	if (irq)
+		irq(m->bus.irq_priv, vec);
+}
+
 static void snic_model_doorbell(struct snic_model *m, u32 seq)
 {
 	int raise;
@@ -95,11 +110,9 @@ static void snic_model_doorbell(struct snic_model *m, u32 seq)
 	WRITE_ONCE(m->done, seq);
 	mutex_unlock(&m->lock);
 
-	if (m->bus.irq) {
-		m->bus.irq(m->bus.irq_priv, SNIC_ADMIN_VECTOR);
-		if (raise >= 0)
-			m->bus.irq(m->bus.irq_priv, raise);
-	}
+	snic_model_raise(m, SNIC_ADMIN_VECTOR);
+	if (raise >= 0)
+		snic_model_raise(m, raise);
 }
 
 static void snic_model_write32(struct snic_bus *bus, u32 off, u32 val)
@@ -145,6 +158,7 @@ static const struct snic_bus_ops snic_model_bus_ops = {
  */
 struct snic_model *snic_model_create(const struct snic_caps *caps)
 {
+	static atomic_t next_index = ATOMIC_INIT(0);
 	struct snic_model *m;
 
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
@@ -155,6 +169,7 @@ struct snic_model *snic_model_create(const struct snic_caps *caps)
 		kfree(m);
 		return ERR_PTR(-ENOMEM);
 	}
+	m->index = atomic_inc_return(&next_index) - 1;
 	m->caps = *caps;
 	m->iotlb_max = iotlb_entries;
 	m->bus.ops = &snic_model_bus_ops;

@@ -7,6 +7,7 @@
 #define _SNIC_MODEL_H
 
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 
 #include <snic/snic_caps.h>
 #include <snic/snic_if.h>
@@ -68,6 +69,9 @@ struct snic_model_as {
  * @vqs: the queues
  * @group_asid: address space of each virtqueue group
  * @as: its address spaces
+ * @port: its uplink port (representor netdev)
+ * @cfg_lock: protects @net_status, @mac and @generation, which the port
+ *	changes outside the NIC's lock
  */
 struct snic_model_fn {
 	bool in_use;
@@ -84,11 +88,14 @@ struct snic_model_fn {
 	struct snic_model_vq *vqs;
 	u16 group_asid[2];
 	struct snic_model_as as[SNIC_NAS];
+	struct net_device *port;
+	spinlock_t cfg_lock;	/* see above */
 };
 
 /**
  * struct snic_model - one software SmartNIC
  * @bus: its BAR and vectors, as the driver reaches them
+ * @index: its number, in the names of its ports
  * @caps: what it can do
  * @iotlb_max: IOTLB entries per address space (0: unlimited)
  * @lock: serialises register accesses that execute commands
@@ -103,6 +110,7 @@ struct snic_model_fn {
  */
 struct snic_model {
 	struct snic_bus bus;
+	unsigned int index;
 	struct snic_caps caps;
 	unsigned int iotlb_max;
 	struct mutex lock;	/* see above */
@@ -118,6 +126,14 @@ struct snic_model {
 /* snic_model_admin.c */
 u32 snic_model_exec(struct snic_model *m);
 void snic_model_fn_free(struct snic_model_fn *fn);
+
+void snic_model_raise(struct snic_model *m, u16 vec);
+
+/* snic_model_port.c */
+u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
+			   u16 id);
+void snic_model_port_destroy(struct snic_model_fn *fn);
+void snic_model_port_carrier(struct snic_model_fn *fn, bool on);
 
 /* snic_model_iotlb.c */
 u32 snic_model_as_init(struct snic_model *m, struct snic_model_fn *fn);

@@ -18,7 +18,7 @@
 #define CMD(m, type, len)	((len) < sizeof(type) ? NULL : (type *)(m)->cmd)
 
 static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
-				const struct snic_cmd_fn_create *c)
+				u16 id, const struct snic_cmd_fn_create *c)
 {
 	u64 features = le64_to_cpu(c->features);
 	u16 mtu = le16_to_cpu(c->mtu);
@@ -43,24 +43,32 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	fn->vqs = kcalloc(2 * vqp + cvq, sizeof(*fn->vqs), GFP_KERNEL);
 	if (!fn->vqs)
 		return SNIC_ST_ENOSPC;
-	if (snic_model_as_init(m, fn)) {
-		kfree(fn->vqs);
-		fn->vqs = NULL;
-		return SNIC_ST_ENOSPC;
-	}
+	if (snic_model_as_init(m, fn))
+		goto err_vqs;
 	fn->nvqs = 2 * vqp + cvq;
-	fn->in_use = true;
 	fn->features = features;
 	fn->driver_features = 0;
 	fn->status = 0;
 	fn->generation = 0;
 	memcpy(fn->mac, c->mac, ETH_ALEN);
-	fn->net_status = VIRTIO_NET_S_LINK_UP;
+	/* The link is down until the port (representor) is brought up. */
+	fn->net_status = 0;
+	spin_lock_init(&fn->cfg_lock);
 	fn->mtu = mtu;
 	fn->max_vq_pairs = vqp;
 	fn->config_vector = le16_to_cpu(c->config_vector);
 	memset(fn->group_asid, 0, sizeof(fn->group_asid));
+	if (snic_model_port_create(m, fn, id))
+		goto err_as;
+	fn->in_use = true;
 	return SNIC_ST_OK;
+
+err_as:
+	snic_model_as_fini(fn);
+err_vqs:
+	kfree(fn->vqs);
+	fn->vqs = NULL;
+	return SNIC_ST_ENOSPC;
 }
 
 /**
@@ -69,6 +77,7 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
  */
 void snic_model_fn_free(struct snic_model_fn *fn)
 {
+	snic_model_port_destroy(fn);
 	snic_model_as_fini(fn);
 	kfree(fn->vqs);
 	memset(fn, 0, sizeof(*fn));
@@ -88,6 +97,7 @@ static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 	memset(fn->group_asid, 0, sizeof(fn->group_asid));
 	fn->driver_features = 0;
 	fn->status = 0;
+	snic_model_port_carrier(fn, false);
 }
 
 /* Whether the NIC accepts the features the driver set. */
@@ -118,21 +128,26 @@ static u32 snic_model_set_status(struct snic_model_fn *fn, u8 status)
 	    !(status & VIRTIO_CONFIG_S_FEATURES_OK))
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	fn->status = status;
+	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(status & VIRTIO_CONFIG_S_NEEDS_RESET))
+		snic_model_port_carrier(fn, true);
 	return SNIC_ST_OK;
 }
 
-static void snic_model_config(const struct snic_model_fn *fn,
+static void snic_model_config(struct snic_model_fn *fn,
 			      struct virtio_net_config *c)
 {
 	memset(c, 0, sizeof(*c));
+	spin_lock_bh(&fn->cfg_lock);
 	memcpy(c->mac, fn->mac, ETH_ALEN);
 	c->status = (__force __virtio16)cpu_to_le16(fn->net_status);
+	spin_unlock_bh(&fn->cfg_lock);
 	c->max_virtqueue_pairs = (__force __virtio16)cpu_to_le16(fn->max_vq_pairs);
 	c->mtu = (__force __virtio16)cpu_to_le16(fn->mtu);
 }
 
 static u32 snic_model_config_read(struct snic_model *m,
-				  const struct snic_model_fn *fn,
+				  struct snic_model_fn *fn,
 				  const struct snic_cmd_config *c)
 {
 	unsigned int off = le16_to_cpu(c->offset), len = le16_to_cpu(c->len);
@@ -158,11 +173,13 @@ static u32 snic_model_config_write(struct snic_model_fn *fn,
 	if (off != offsetof(struct virtio_net_config, mac) || len != ETH_ALEN ||
 	    !is_valid_ether_addr(c->data))
 		return SNIC_ST_EPERM;
+	spin_lock_bh(&fn->cfg_lock);
 	if (!ether_addr_equal(fn->mac, c->data)) {
 		memcpy(fn->mac, c->data, ETH_ALEN);
 		fn->generation++;
 		*changed = true;
 	}
+	spin_unlock_bh(&fn->cfg_lock);
 	return SNIC_ST_OK;
 }
 
@@ -289,7 +306,7 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 		*r = (struct snic_resp_fn_query) {
 			.driver_features = cpu_to_le64(fn->driver_features),
 			.status = fn->status,
-			.config_generation = cpu_to_le16(fn->generation),
+			.config_generation = cpu_to_le16(READ_ONCE(fn->generation)),
 		};
 		m->resp_len = sizeof(*r);
 		return SNIC_ST_OK;
@@ -397,7 +414,7 @@ u32 snic_model_exec(struct snic_model *m)
 		const struct snic_cmd_fn_create *c =
 			CMD(m, struct snic_cmd_fn_create, len);
 
-		return c ? snic_model_fn_create(m, fn, c) : SNIC_ST_EINVAL;
+		return c ? snic_model_fn_create(m, fn, f, c) : SNIC_ST_EINVAL;
 	}
 	if (!fn->in_use)
 		return SNIC_ST_ENOENT;
