@@ -3,7 +3,7 @@
 # as a VMM's control path drives it.
 
 test_vhost_vdpa_control() {
-	local dev out
+	local dev out nicfs=/sys/kernel/debug/snic_vdpa/nic0/functions
 	modprobe vhost_vdpa
 	"$VDPA" dev add name vh mgmtdev "$MGMT" mac 02:00:00:00:0a:01 max_vqp 4
 	[ "$(basename "$(readlink /sys/bus/vdpa/devices/vh/driver)")" = vhost_vdpa ] ||
@@ -11,7 +11,7 @@ test_vhost_vdpa_control() {
 	dev=$(ls -d /sys/bus/vdpa/devices/vh/vhost-vdpa-* 2>/dev/null | head -n 1)
 	[ -n "$dev" ] && [ -c "/dev/$(basename "$dev")" ] || fail "no /dev/vhost-vdpa-N for vh"
 	# vhost-vdpa pins what it maps: lift the 8 MiB default, as for a VM.
-	out=$(ulimit -l unlimited && "$E2E_TOP/tests/e2e/vhost-probe" "/dev/$(basename "$dev")") ||
+	out=$(ulimit -l unlimited && "$E2E_TOP/tests/e2e/vhost-probe" "/dev/$(basename "$dev")" "$nicfs") ||
 		fail "vhost-probe: $out"
 	echo "$out"
 	expect_match "device id" "$out" "^device_id=1$"
@@ -25,6 +25,17 @@ test_vhost_vdpa_control() {
 	expect_match "data group" "$out" "^group_of_vq0=0$"
 	expect_match "asid 2" "$out" "^asid_2=Invalid argument$"
 	expect_match "iotlb" "$out" "^iotlb=mapped and unmapped"
+	# The mappings and the CVQ's address space reached the NIC.
+	expect_match "NIC groups" "$out" "^mapped:   groups: data asid 0, cvq asid 1$"
+	expect_match "NIC as 0" "$out" "^mapped:   as 0: 1 maps$"
+	expect_match "NIC as 1" "$out" "^mapped:   as 1: 1 maps$"
+	expect_match "NIC map" "$out" "^mapped:     0x100000-0x10fffff -> 0x[0-9a-f]+ rw$"
+	# Closing the device resets it and returns its address spaces to
+	# passthrough.
+	out=$(cat "$nicfs")
+	expect_match "NIC after close" "$out" "status 0x00 "
+	expect_match "NIC after close" "$out" "as 0: passthrough"
+	expect_match "NIC after close" "$out" "as 1: passthrough"
 	"$VDPA" dev del vh
 	[ -z "$(ls /dev/vhost-vdpa-* 2>/dev/null)" ] || fail "vhost-vdpa node left after del"
 	rmmod vhost_vdpa

@@ -238,6 +238,7 @@ int snic_model_init(void)
 			goto err;
 		}
 		snic_model_nics[i].model = m;
+		snic_model_debugfs_add(m);
 		bus = &m->bus;
 		pdev = platform_device_register_data(NULL, "snic-nic", i, &bus,
 						     sizeof(bus));
@@ -263,8 +264,11 @@ void snic_model_exit(void)
 
 	for (i = 0; i < SNIC_MODEL_MAX_NICS; i++) {
 		platform_device_unregister(snic_model_nics[i].pdev);
+		if (snic_model_nics[i].model)
+			snic_model_debugfs_remove(snic_model_nics[i].model);
 		snic_model_destroy(snic_model_nics[i].model);
 		snic_model_nics[i].pdev = NULL;
 		snic_model_nics[i].model = NULL;
 	}
+	snic_model_debugfs_exit();
 }

@@ -107,6 +107,7 @@ struct snic_model_fn {
  * @cmd: the command buffer
  * @resp: the response buffer
  * @fns: its functions
+ * @debugfs: its debugfs directory
  */
 struct snic_model {
 	struct snic_bus bus;
@@ -121,6 +122,7 @@ struct snic_model {
 	u8 cmd[SNIC_ADMIN_BUF_SIZE] __aligned(8);
 	u8 resp[SNIC_ADMIN_BUF_SIZE] __aligned(8);
 	struct snic_model_fn *fns;
+	struct dentry *debugfs;
 };
 
 /* snic_model_admin.c */
@@ -134,6 +136,11 @@ u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 			   u16 id);
 void snic_model_port_destroy(struct snic_model_fn *fn);
 void snic_model_port_carrier(struct snic_model_fn *fn, bool on);
+
+/* snic_model_debugfs.c */
+void snic_model_debugfs_add(struct snic_model *m);
+void snic_model_debugfs_remove(struct snic_model *m);
+void snic_model_debugfs_exit(void);
 
 /* snic_model_iotlb.c */
 u32 snic_model_as_init(struct snic_model *m, struct snic_model_fn *fn);

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Software model: what the NIC holds, in debugfs, for whoever debugs the
+ * driver or writes firmware against the same interface:
+ * /sys/kernel/debug/snic_vdpa/nic<N>/functions lists each function in
+ * use with its status, features, link, queues, groups and IOTLBs.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/vhost_iotlb.h>
+
+#include "snic_model.h"
+
+static struct dentry *snic_debugfs_root;
+
+static void snic_debugfs_fn(struct seq_file *s, u16 id,
+			    struct snic_model_fn *fn)
+{
+	struct vhost_iotlb_map *map;
+	unsigned int i;
+
+	seq_printf(s, "function %u: status 0x%02x features 0x%llx driver_features 0x%llx\n",
+		   id, fn->status, fn->features, fn->driver_features);
+	seq_printf(s, "  mac %pM mtu %u pairs %u link %s generation %u port %s\n",
+		   fn->mac, fn->mtu, fn->max_vq_pairs,
+		   fn->net_status & VIRTIO_NET_S_LINK_UP ? "up" : "down",
+		   fn->generation, fn->port ? netdev_name(fn->port) : "-");
+	seq_printf(s, "  groups: data asid %u, cvq asid %u\n",
+		   fn->group_asid[0], fn->group_asid[1]);
+	for (i = 0; i < fn->nvqs; i++) {
+		const struct snic_model_vq *vq = &fn->vqs[i];
+
+		if (!vq->created)
+			continue;
+		seq_printf(s, "  vq %u: size %u %s avail %u used %u desc 0x%llx driver 0x%llx device 0x%llx\n",
+			   i, vq->size, vq->flags & SNIC_VQ_F_READY ? "ready" : "stopped",
+			   vq->avail_idx, vq->used_idx, vq->desc, vq->driver,
+			   vq->device);
+	}
+	for (i = 0; i < SNIC_NAS; i++) {
+		const struct snic_model_as *as = &fn->as[i];
+
+		if (as->passthrough) {
+			seq_printf(s, "  as %u: passthrough\n", i);
+			continue;
+		}
+		seq_printf(s, "  as %u: %u maps\n", i, as->iotlb->nmaps);
+		for (map = vhost_iotlb_itree_first(as->iotlb, 0, U64_MAX); map;
+		     map = vhost_iotlb_itree_next(map, 0, U64_MAX))
+			seq_printf(s, "    0x%llx-0x%llx -> 0x%llx %s%s\n", map->start,
+				   map->last, map->addr,
+				   map->perm & VHOST_MAP_RO ? "r" : "",
+				   map->perm & VHOST_MAP_WO ? "w" : "");
+	}
+}
+
+static int snic_debugfs_functions_show(struct seq_file *s, void *unused)
+{
+	struct snic_model *m = s->private;
+	unsigned int i;
+
+	mutex_lock(&m->lock);
+	for (i = 0; i < m->caps.max_functions; i++) {
+		if (m->fns[i].in_use)
+			snic_debugfs_fn(s, i, &m->fns[i]);
+	}
+	mutex_unlock(&m->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(snic_debugfs_functions);
+
+/**
+ * snic_model_debugfs_add() - show a NIC in debugfs
+ * @m: the NIC
+ */
+void snic_model_debugfs_add(struct snic_model *m)
+{
+	char name[16];
+
+	if (!snic_debugfs_root)
+		snic_debugfs_root = debugfs_create_dir("snic_vdpa", NULL);
+	snprintf(name, sizeof(name), "nic%u", m->index);
+	m->debugfs = debugfs_create_dir(name, snic_debugfs_root);
+	debugfs_create_file("functions", 0400, m->debugfs, m,
+			    &snic_debugfs_functions_fops);
+}
+
+/**
+ * snic_model_debugfs_remove() - withdraw a NIC from debugfs
+ * @m: the NIC
+ */
+void snic_model_debugfs_remove(struct snic_model *m)
+{
+	debugfs_remove_recursive(m->debugfs);
+	m->debugfs = NULL;
+}
+
+/**
+ * snic_model_debugfs_exit() - remove the top directory, at module exit
+ */
+void snic_model_debugfs_exit(void)
+{
+	debugfs_remove_recursive(snic_debugfs_root);
+	snic_debugfs_root = NULL;
+}
