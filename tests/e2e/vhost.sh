@@ -24,7 +24,7 @@ nic_maps_cover() {
 			[ -z "$perms" ] || [ "$perms" = "$5" ] || { echo "mixed permissions"; return; }
 			perms=$5 ;;
 		esac
-	done < <(sed 's/  */ /g' <<<"$1")
+	done <<<"$(sed 's/  */ /g' <<<"$1")"
 	[ $n -gt 0 ] || { echo "no maps"; return; }
 	printf '0x%x-0x%x %s\n' "$start" "$end" "$perms"
 }
