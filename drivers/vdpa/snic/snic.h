@@ -150,6 +150,7 @@ int snic_vdpa_set_mac(struct snic_vdpa *sv, const u8 *mac);
 void snic_vdpa_config_irq(struct snic_vdpa *sv);
 
 /* snic_netcfg.c */
+bool snic_netcfg_in_range(unsigned int offset, unsigned int len);
 void snic_netcfg_to_driver(struct virtio_net_config *cfg, bool little_endian);
 void snic_netcfg_window(const struct virtio_net_config *cfg,
 			unsigned int offset, void *buf, unsigned int len);

@@ -32,6 +32,22 @@ void snic_netcfg_to_driver(struct virtio_net_config *cfg, bool little_endian)
 EXPORT_SYMBOL_IF_KUNIT(snic_netcfg_to_driver);
 
 /**
+ * snic_netcfg_in_range() - whether a window lies inside the config space
+ * @offset: first byte
+ * @len: number of bytes
+ *
+ * Return: true if [@offset, @offset + @len) is inside
+ * &struct virtio_net_config, without wrapping.
+ */
+bool snic_netcfg_in_range(unsigned int offset, unsigned int len)
+{
+	unsigned int end;
+
+	return !check_add_overflow(offset, len, &end) &&
+	       end <= sizeof(struct virtio_net_config);
+}
+
+/**
  * snic_netcfg_window() - copy a window of the config space
  * @cfg: config space
  * @offset: first byte to read
@@ -44,9 +60,7 @@ EXPORT_SYMBOL_IF_KUNIT(snic_netcfg_to_driver);
 void snic_netcfg_window(const struct virtio_net_config *cfg,
 			unsigned int offset, void *buf, unsigned int len)
 {
-	unsigned int end;
-
-	if (check_add_overflow(offset, len, &end) || end > sizeof(*cfg)) {
+	if (!snic_netcfg_in_range(offset, len)) {
 		memset(buf, 0, len);
 		return;
 	}

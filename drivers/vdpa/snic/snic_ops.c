@@ -411,8 +411,7 @@ static void snic_set_config(struct vdpa_device *vdpa, unsigned int offset,
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	int err = -EINVAL;
 
-	if (offset < sizeof(struct virtio_net_config) &&
-	    len <= sizeof(struct virtio_net_config) - offset)
+	if (snic_netcfg_in_range(offset, len))
 		err = snic_hw_config_write(snic_hw(sv), sv->fn, offset, buf, len);
 	if (err)
 		dev_dbg_ratelimited(&vdpa->dev, "config write of %u bytes at %u refused: %pe\n",
