@@ -8,6 +8,8 @@ SNIC_CACHE=${SNIC_CACHE:-/var/cache/snic-vdpa}
 SNIC_KSERIES=6.12
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+# Seconds since START (a `date +%s.%N` reading), with one decimal.
+elapsed() { printf '%.1f' "$(echo "$(date +%s.%N) - $1" | bc)"; }
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 # Version of the newest installed Debian stock kernel of the series,

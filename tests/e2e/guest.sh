@@ -15,7 +15,7 @@ test_nested_guest_boots() {
 		-kernel "$kd/bzImage" -initrd "$initrd" \
 		-append "console=ttyS0 quiet snic_ip=10.0.2.15/24 snic_halt=1 panic=-1" \
 		</dev/null 2>&1) || fail "guest did not stop: $out"
-	wall=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+	wall=$(elapsed "$start")
 	expect_match "guest console" "$out" "snic-guest: up after [0-9.]+ s, nic=eth0 addr=10.0.2.15/24"
 	secs=$(sed -n 's/.*snic-guest: up after \([0-9.]*\) s.*/\1/p' <<<"$out")
 	echo "measure: nested guest: init after $secs s (guest clock), whole run $wall s"
