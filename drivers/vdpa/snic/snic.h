@@ -27,6 +27,11 @@ struct snic_vdpa;
 
 /* MSI-X vector of the config interrupts of function @fn. */
 #define SNIC_CONFIG_VECTOR(fn)	(1 + (fn))
+/* Queues of one function, at most: the data queues and the CVQ. */
+#define SNIC_FN_VQS		(2 * SNIC_MAX_VQ_PAIRS + 1)
+/* MSI-X vector of queue @qid of function @fn, after the config vectors. */
+#define SNIC_VQ_VECTOR0		SNIC_CONFIG_VECTOR(SNIC_MAX_FUNCTIONS)
+#define SNIC_VQ_VECTOR(fn, qid)	(SNIC_VQ_VECTOR0 + (fn) * SNIC_FN_VQS + (qid))
 
 /**
  * struct snic_nic - one SmartNIC and its vdpa management device
@@ -97,7 +102,8 @@ struct snic_vq {
  * @lock: serialises the control operations and protects @vqs
  * @params: attributes it was provisioned with
  * @needs_reset: the driver saw an error the NIC cannot report
- * @cb_lock: protects @config_cb against the interrupt path
+ * @cb_lock: protects @config_cb and the queues' @cb against the
+ *	interrupt path
  * @config_cb: config-change interrupt callback
  * @nvqs: number of virtqueues (data queues, then the CVQ if any)
  * @vqs: the virtqueues
@@ -148,6 +154,7 @@ struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,
 void snic_vdpa_destroy(struct snic_vdpa *sv);
 int snic_vdpa_set_mac(struct snic_vdpa *sv, const u8 *mac);
 void snic_vdpa_config_irq(struct snic_vdpa *sv);
+void snic_vdpa_vq_irq(struct snic_vdpa *sv, u16 qid);
 
 /* snic_netcfg.c */
 bool snic_netcfg_in_range(unsigned int offset, unsigned int len);

@@ -436,6 +436,37 @@ int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid, u16 *avail_idx,
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_query);
 
 /**
+ * snic_hw_vq_stats() - VQ_STATS
+ * @hw: the NIC
+ * @fn: function number
+ * @qid: queue index
+ * @st: the queue's counters
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_vq_stats(struct snic_hw *hw, u16 fn, u16 qid,
+		     struct snic_hw_vq_stats *st)
+{
+	struct snic_cmd_qid c = {
+		.hdr = HDR(VQ_STATS),
+		.qid = cpu_to_le16(qid),
+	};
+	struct snic_resp_vq_stats r;
+	int err;
+
+	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	if (err)
+		return err;
+	*st = (struct snic_hw_vq_stats) {
+		.received = le64_to_cpu(r.received),
+		.completed = le64_to_cpu(r.completed),
+		.errors = le64_to_cpu(r.errors),
+	};
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_stats);
+
+/**
  * snic_hw_vq_destroy() - VQ_DESTROY
  * @hw: the NIC
  * @fn: function number

@@ -68,6 +68,18 @@ struct snic_hw_vq {
 	u16 avail_idx;
 };
 
+/**
+ * struct snic_hw_vq_stats - what VQ_STATS reports
+ * @received: descriptor chains the NIC took
+ * @completed: descriptor chains it used
+ * @errors: chains dropped for bad contents, and ring errors
+ */
+struct snic_hw_vq_stats {
+	u64 received;
+	u64 completed;
+	u64 errors;
+};
+
 int snic_hw_init(struct snic_hw *hw, struct snic_bus *bus, struct device *dev);
 void snic_hw_fini(struct snic_hw *hw);
 
@@ -89,6 +101,8 @@ int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid, u16 avail_idx);
 int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid, u16 *avail_idx,
 		     bool *ready);
 int snic_hw_vq_destroy(struct snic_hw *hw, u16 fn, u16 qid);
+int snic_hw_vq_stats(struct snic_hw *hw, u16 fn, u16 qid,
+		     struct snic_hw_vq_stats *st);
 int snic_hw_iotlb_map(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
 		      u64 size, u64 addr, u32 perm);
 int snic_hw_iotlb_unmap(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,

@@ -7,6 +7,7 @@
  * The NICs are, for now, those of the software model (snic_model.c),
  * which hands the driver a &struct snic_bus as platform data.
  */
+#include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -17,17 +18,26 @@ static void snic_nic_irq(void *priv, u16 vec)
 {
 	struct snic_nic *nic = priv;
 	unsigned long flags;
-	u16 fn;
+	u16 fn, qid = 0;
+	bool config;
 
 	/* Vector 0 completes admin commands, which the driver polls. */
 	if (vec == SNIC_ADMIN_VECTOR)
 		return;
-	fn = vec - SNIC_CONFIG_VECTOR(0);
+	config = vec < SNIC_VQ_VECTOR0;
+	if (config) {
+		fn = vec - SNIC_CONFIG_VECTOR(0);
+	} else {
+		fn = (vec - SNIC_VQ_VECTOR0) / SNIC_FN_VQS;
+		qid = (vec - SNIC_VQ_VECTOR0) % SNIC_FN_VQS;
+	}
 	if (fn >= nic->caps.max_functions)
 		return;
 	spin_lock_irqsave(&nic->irq_lock, flags);
-	if (nic->vdevs[fn])
+	if (nic->vdevs[fn] && config)
 		snic_vdpa_config_irq(nic->vdevs[fn]);
+	else if (nic->vdevs[fn])
+		snic_vdpa_vq_irq(nic->vdevs[fn], qid);
 	spin_unlock_irqrestore(&nic->irq_lock, flags);
 }
 
@@ -98,6 +108,12 @@ static int snic_probe(struct platform_device *pdev)
 	if (!bus || !*bus) {
 		dev_err(&pdev->dev, "no register access: not a snic NIC\n");
 		return -ENODEV;
+	}
+	/* The NIC reaches all of memory. */
+	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (err) {
+		dev_err(&pdev->dev, "cannot use 64-bit DMA: %pe\n", ERR_PTR(err));
+		return err;
 	}
 	nic = devm_kzalloc(&pdev->dev, sizeof(*nic), GFP_KERNEL);
 	if (!nic)

@@ -9,6 +9,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "snic.h"
 #include "snic_model.h"
@@ -49,7 +50,7 @@ static u32 snic_model_read32(struct snic_bus *bus, u32 off)
 	case SNIC_REG_VERSION:
 		return SNIC_VERSION_MAJOR << 16 | SNIC_VERSION_MINOR;
 	case SNIC_REG_CAPS:
-		return SNIC_CAP_VQ_STATE;
+		return SNIC_CAP_VQ_STATE | SNIC_CAP_STATS;
 	case SNIC_REG_MAX_FUNCTIONS:
 		return m->caps.max_functions;
 	case SNIC_REG_FEATURES_LO:
@@ -115,6 +116,18 @@ static void snic_model_doorbell(struct snic_model *m, u32 seq)
 		snic_model_raise(m, raise);
 }
 
+/* A queue's doorbell: run its worker if the queue runs. */
+static void snic_model_queue_doorbell(struct snic_model *m, u16 f, u16 qid)
+{
+	struct snic_model_fn *fn = &m->fns[f];
+	unsigned long flags;
+
+	spin_lock_irqsave(&m->db_lock, flags);
+	if (fn->in_use && qid < fn->nvqs && fn->vqs[qid].running)
+		queue_work(m->wq, &fn->vqs[qid].work);
+	spin_unlock_irqrestore(&m->db_lock, flags);
+}
+
 static void snic_model_write32(struct snic_bus *bus, u32 off, u32 val)
 {
 	struct snic_model *m = bus_to_model(bus);
@@ -138,11 +151,14 @@ static void snic_model_write32(struct snic_bus *bus, u32 off, u32 val)
 		}
 		return;
 	}
-	/*
-	 * Queue doorbells (SNIC_REG_DOORBELLS and up): the data path that
-	 * answers them is not modelled yet.  Other writes are ignored, as
-	 * writes to read-only registers are.
-	 */
+	if (off >= SNIC_REG_DOORBELLS &&
+	    off < SNIC_REG_DOORBELLS + m->caps.max_functions * SNIC_DOORBELL_STRIDE &&
+	    !(off & (SNIC_DOORBELL_STRIDE - 1))) {
+		snic_model_queue_doorbell(m, (off - SNIC_REG_DOORBELLS) /
+					  SNIC_DOORBELL_STRIDE, val & 0xffff);
+		return;
+	}
+	/* Other writes are ignored, as writes to read-only registers are. */
 }
 
 static const struct snic_bus_ops snic_model_bus_ops = {
@@ -164,17 +180,24 @@ struct snic_model *snic_model_create(const struct snic_caps *caps)
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	m->fns = kcalloc(caps->max_functions, sizeof(*m->fns), GFP_KERNEL);
-	if (!m->fns) {
-		kfree(m);
-		return ERR_PTR(-ENOMEM);
-	}
+	m->fns = kvcalloc(caps->max_functions, sizeof(*m->fns), GFP_KERNEL);
+	if (!m->fns)
+		goto err_free;
 	m->index = atomic_inc_return(&next_index) - 1;
+	m->wq = alloc_workqueue("snic_nic%u", WQ_UNBOUND, 0, m->index);
+	if (!m->wq)
+		goto err_free;
 	m->caps = *caps;
 	m->iotlb_max = iotlb_entries;
 	m->bus.ops = &snic_model_bus_ops;
 	mutex_init(&m->lock);
+	spin_lock_init(&m->db_lock);
 	return m;
+
+err_free:
+	kvfree(m->fns);
+	kfree(m);
+	return ERR_PTR(-ENOMEM);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_model_create);
 
@@ -190,8 +213,9 @@ void snic_model_destroy(struct snic_model *m)
 		return;
 	for (i = 0; i < m->caps.max_functions; i++)
 		snic_model_fn_free(&m->fns[i]);
+	destroy_workqueue(m->wq);
 	mutex_destroy(&m->lock);
-	kfree(m->fns);
+	kvfree(m->fns);
 	kfree(m);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_model_destroy);

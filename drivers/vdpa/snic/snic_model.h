@@ -6,8 +6,12 @@
 #ifndef _SNIC_MODEL_H
 #define _SNIC_MODEL_H
 
+#include <linux/if_vlan.h>
 #include <linux/mutex.h>
+#include <linux/skbuff.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/virtio_ring.h>
 
 #include <snic/snic_caps.h>
 #include <snic/snic_if.h>
@@ -16,7 +20,7 @@
 #include "snic.h"
 
 /**
- * struct snic_model_vq - a virtqueue as the NIC holds it
+ * struct snic_model_ring - ring registers of a virtqueue, as VQ_CREATE set them
  * @created: VQ_CREATE made it
  * @desc: IOVA of the descriptor area
  * @driver: IOVA of the driver area
@@ -29,7 +33,7 @@
  * @avail_wrap: packed rings: wrap counter of @avail_idx
  * @used_wrap: packed rings: wrap counter of @used_idx
  */
-struct snic_model_vq {
+struct snic_model_ring {
 	bool created;
 	u64 desc;
 	u64 driver;
@@ -41,6 +45,111 @@ struct snic_model_vq {
 	u16 used_idx;
 	u8 avail_wrap;
 	u8 used_wrap;
+};
+
+/**
+ * struct snic_seg - one buffer of a descriptor chain
+ * @iova: its IOVA
+ * @len: its length
+ */
+struct snic_seg {
+	u64 iova;
+	u32 len;
+};
+
+/**
+ * struct snic_chain - a descriptor chain the NIC took from a ring
+ * @head: index of its first descriptor
+ * @nout: device-readable buffers, first in @seg
+ * @nin: device-writable buffers, after them
+ * @out_len: bytes the device may read
+ * @in_len: bytes the device may write
+ * @seg: the buffers, room for a chain as long as the ring
+ */
+struct snic_chain {
+	u16 head;
+	u16 nout;
+	u16 nin;
+	u64 out_len;
+	u64 in_len;
+	struct snic_seg *seg;
+};
+
+/**
+ * struct snic_used_elem - a used-ring entry as it sits in memory
+ * @id: head of the chain
+ * @len: bytes written into it
+ */
+struct snic_used_elem {
+	__le32 id;
+	__le32 len;
+};
+
+/**
+ * struct snic_model_vq - a virtqueue as the NIC holds it
+ * @r: its ring registers; cleared by VQ_DESTROY and resets
+ * @fn: the function it belongs to
+ * @qid: its index
+ * @asid: address space its rings and buffers are in, fixed when it starts
+ * @features: the driver features, fixed when it starts
+ * @running: its worker may process it (created, ready, DRIVER_OK, not
+ *	suspended, no error); changed under &snic_model.db_lock
+ * @broken: stopped on bad input (VQ_QUERY flag ERROR)
+ * @work: its worker
+ * @chain: scratch chains of the worker (the second for merged RX buffers)
+ * @used: used entries the worker has yet to publish
+ * @nused: how many
+ * @backlog: frames from the port waiting for receive buffers
+ * @received: descriptor chains taken
+ * @completed: descriptor chains used
+ * @errors: chains dropped for bad contents, and ring errors
+ */
+struct snic_model_vq {
+	struct snic_model_ring r;
+	struct snic_model_fn *fn;
+	u16 qid;
+	u16 asid;
+	u64 features;
+	bool running;
+	bool broken;
+	struct work_struct work;
+	struct snic_chain chain[2];
+	struct snic_used_elem *used;
+	u16 nused;
+	struct sk_buff_head backlog;
+	u64 received;
+	u64 completed;
+	u64 errors;
+};
+
+#define SNIC_MAC_TABLE_MAX	64
+
+/**
+ * struct snic_model_rxf - what the function's driver wants to receive
+ *	(the CVQ's RX, MAC and VLAN classes)
+ * @promisc: every frame
+ * @allmulti: every multicast frame
+ * @alluni: every unicast frame
+ * @nomulti: no multicast frame
+ * @nouni: no unicast frame but to its MAC
+ * @nobcast: no broadcast frame
+ * @uc_overflow: the unicast table was larger than the NIC holds: accept all
+ * @mc_overflow: likewise for multicast
+ * @n_uc: unicast table entries
+ * @n_mc: multicast table entries
+ * @uc: unicast table
+ * @mc: multicast table
+ * @vlan_filter: VLAN filtering on (CTRL_VLAN negotiated)
+ * @vlans: VLAN IDs it accepts
+ */
+struct snic_model_rxf {
+	bool promisc, allmulti, alluni, nomulti, nouni, nobcast;
+	bool uc_overflow, mc_overflow;
+	u16 n_uc, n_mc;
+	u8 uc[SNIC_MAC_TABLE_MAX][ETH_ALEN];
+	u8 mc[SNIC_MAC_TABLE_MAX][ETH_ALEN];
+	bool vlan_filter;
+	DECLARE_BITMAP(vlans, VLAN_N_VID);
 };
 
 /**
@@ -70,8 +179,15 @@ struct snic_model_as {
  * @group_asid: address space of each virtqueue group
  * @as: its address spaces
  * @port: its uplink port (representor netdev)
- * @cfg_lock: protects @net_status, @mac and @generation, which the port
- *	changes outside the NIC's lock
+ * @cfg_lock: protects @net_status, @mac, @generation, @rxf, @vq_pairs and
+ *	@guest_offloads, which the port and the CVQ use outside the NIC's lock
+ * @m: the NIC
+ * @id: its function number
+ * @iotlb_lock: protects @as against the workers reaching guest memory
+ * @failed: a queue met bad input: the function reports NEEDS_RESET
+ * @rxf: receive filter
+ * @vq_pairs: queue pairs in use (MQ_VQ_PAIRS_SET)
+ * @guest_offloads: offloads the driver takes (GUEST_OFFLOADS_SET)
  */
 struct snic_model_fn {
 	bool in_use;
@@ -90,6 +206,13 @@ struct snic_model_fn {
 	struct snic_model_as as[SNIC_NAS];
 	struct net_device *port;
 	spinlock_t cfg_lock;	/* see above */
+	struct snic_model *m;
+	u16 id;
+	spinlock_t iotlb_lock;	/* see above */
+	bool failed;
+	struct snic_model_rxf rxf;
+	u16 vq_pairs;
+	u64 guest_offloads;
 };
 
 /**
@@ -108,6 +231,8 @@ struct snic_model_fn {
  * @resp: the response buffer
  * @fns: its functions
  * @debugfs: its debugfs directory
+ * @wq: runs the queue workers
+ * @db_lock: serialises doorbells and queue starts against queue stops
  */
 struct snic_model {
 	struct snic_bus bus;
@@ -123,6 +248,8 @@ struct snic_model {
 	u8 resp[SNIC_ADMIN_BUF_SIZE] __aligned(8);
 	struct snic_model_fn *fns;
 	struct dentry *debugfs;
+	struct workqueue_struct *wq;
+	spinlock_t db_lock;	/* see above */
 };
 
 /* snic_model_admin.c */
@@ -149,5 +276,44 @@ u32 snic_model_iotlb_cmd(struct snic_model *m, struct snic_model_fn *fn,
 			 u16 op, u32 len);
 bool snic_model_translate(struct snic_model_fn *fn, u16 asid, u64 iova,
 			  u64 len, u32 perm, u64 *addr);
+
+/* snic_model_dma.c */
+typedef void (*snic_dma_actor)(void *arg, void *kaddr, size_t len);
+int snic_model_dma(struct snic_model_fn *fn, u16 asid, u64 iova, u64 len,
+		   u32 perm, snic_dma_actor actor, void *arg);
+int snic_model_dma_read(struct snic_model_fn *fn, u16 asid, u64 iova,
+			void *buf, size_t len);
+int snic_model_dma_write(struct snic_model_fn *fn, u16 asid, u64 iova,
+			 const void *buf, size_t len);
+
+/* snic_model_ring.c */
+int snic_ring_alloc(struct snic_model_vq *vq);
+void snic_ring_free(struct snic_model_vq *vq);
+int snic_ring_pop(struct snic_model_vq *vq, struct snic_chain *c);
+void snic_ring_unpop(struct snic_model_vq *vq, u16 n);
+int snic_chain_xfer(struct snic_model_vq *vq, const struct snic_chain *c,
+		    bool in, u64 off, u64 len, snic_dma_actor actor, void *arg);
+int snic_chain_pull(struct snic_model_vq *vq, const struct snic_chain *c,
+		    u64 off, void *buf, size_t len);
+int snic_chain_push(struct snic_model_vq *vq, const struct snic_chain *c,
+		    u64 off, const void *buf, size_t len);
+void snic_ring_add_used(struct snic_model_vq *vq, u16 head, u32 len);
+int snic_ring_flush(struct snic_model_vq *vq, bool *notify);
+int snic_ring_wait_kick(struct snic_model_vq *vq);
+
+/* snic_model_net.c */
+void snic_model_vq_init(struct snic_model_fn *fn, u16 qid);
+int snic_model_vq_start(struct snic_model_vq *vq);
+void snic_model_vq_stop(struct snic_model_vq *vq);
+void snic_model_vq_kick(struct snic_model_vq *vq);
+void snic_model_fn_fail(struct snic_model_vq *vq, int err);
+void snic_model_fn_rx_reset(struct snic_model_fn *fn);
+netdev_tx_t snic_model_net_from_port(struct snic_model_fn *fn,
+				     struct sk_buff *skb);
+u16 snic_model_net_pick_queue(struct snic_model_fn *fn, struct sk_buff *skb);
+
+/* snic_model_cvq.c */
+void snic_model_cvq_process(struct snic_model_vq *vq);
+bool snic_model_rx_accept(struct snic_model_fn *fn, const struct sk_buff *skb);
 
 #endif /* _SNIC_MODEL_H */

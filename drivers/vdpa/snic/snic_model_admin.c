@@ -24,6 +24,8 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	u16 mtu = le16_to_cpu(c->mtu);
 	u16 vqp = le16_to_cpu(c->max_vq_pairs);
 	bool cvq = features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ);
+	unsigned long flags;
+	unsigned int i;
 	int bit;
 
 	if (fn->in_use)
@@ -43,9 +45,14 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	fn->vqs = kcalloc(2 * vqp + cvq, sizeof(*fn->vqs), GFP_KERNEL);
 	if (!fn->vqs)
 		return SNIC_ST_ENOSPC;
+	spin_lock_init(&fn->iotlb_lock);
 	if (snic_model_as_init(m, fn))
 		goto err_vqs;
+	fn->m = m;
+	fn->id = id;
 	fn->nvqs = 2 * vqp + cvq;
+	for (i = 0; i < fn->nvqs; i++)
+		snic_model_vq_init(fn, i);
 	fn->features = features;
 	fn->driver_features = 0;
 	fn->status = 0;
@@ -58,9 +65,12 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	fn->max_vq_pairs = vqp;
 	fn->config_vector = le16_to_cpu(c->config_vector);
 	memset(fn->group_asid, 0, sizeof(fn->group_asid));
+	snic_model_fn_rx_reset(fn);
 	if (snic_model_port_create(m, fn, id))
 		goto err_as;
+	spin_lock_irqsave(&m->db_lock, flags);
 	fn->in_use = true;
+	spin_unlock_irqrestore(&m->db_lock, flags);
 	return SNIC_ST_OK;
 
 err_as:
@@ -77,27 +87,81 @@ err_vqs:
  */
 void snic_model_fn_free(struct snic_model_fn *fn)
 {
+	unsigned long flags;
+	unsigned int i;
+
+	if (fn->m) {
+		spin_lock_irqsave(&fn->m->db_lock, flags);
+		fn->in_use = false;
+		spin_unlock_irqrestore(&fn->m->db_lock, flags);
+	}
+	for (i = 0; i < fn->nvqs; i++)
+		snic_model_vq_stop(&fn->vqs[i]);
 	snic_model_port_destroy(fn);
+	for (i = 0; i < fn->nvqs; i++) {
+		skb_queue_purge(&fn->vqs[i].backlog);
+		snic_ring_free(&fn->vqs[i]);
+	}
 	snic_model_as_fini(fn);
 	kfree(fn->vqs);
 	memset(fn, 0, sizeof(*fn));
+}
+
+/* Stop a queue, and forget it: its registers, state and counters. */
+static void snic_model_vq_clear(struct snic_model_vq *vq)
+{
+	snic_model_vq_stop(vq);
+	snic_ring_free(vq);
+	memset(&vq->r, 0, sizeof(vq->r));
+	vq->broken = false;
+	vq->received = 0;
+	vq->completed = 0;
+	vq->errors = 0;
 }
 
 static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 {
 	unsigned int i;
 
+	/* No DMA once the queues stopped: then the maps may go. */
+	for (i = 0; i < fn->nvqs; i++)
+		snic_model_vq_clear(&fn->vqs[i]);
 	if (clean_map) {
+		spin_lock(&fn->iotlb_lock);
 		for (i = 0; i < SNIC_NAS; i++) {
 			vhost_iotlb_reset(fn->as[i].iotlb);
 			fn->as[i].passthrough = true;
 		}
+		spin_unlock(&fn->iotlb_lock);
 	}
-	memset(fn->vqs, 0, fn->nvqs * sizeof(*fn->vqs));
 	memset(fn->group_asid, 0, sizeof(fn->group_asid));
 	fn->driver_features = 0;
 	fn->status = 0;
+	WRITE_ONCE(fn->failed, false);
+	snic_model_fn_rx_reset(fn);
 	snic_model_port_carrier(fn, false);
+}
+
+/* Start every queue the driver made ready. */
+static u32 snic_model_fn_start(struct snic_model_fn *fn)
+{
+	unsigned int i;
+
+	snic_model_fn_rx_reset(fn);
+	for (i = 0; i < fn->nvqs; i++) {
+		struct snic_model_vq *vq = &fn->vqs[i];
+
+		if (vq->r.created && (vq->r.flags & SNIC_VQ_F_READY) &&
+		    snic_model_vq_start(vq))
+			return SNIC_ST_ENOSPC;
+	}
+	return SNIC_ST_OK;
+}
+
+static bool snic_model_fn_running(const struct snic_model_fn *fn)
+{
+	return (fn->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	       !(fn->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 /* Whether the NIC accepts the features the driver set. */
@@ -128,9 +192,12 @@ static u32 snic_model_set_status(struct snic_model_fn *fn, u8 status)
 	    !(status & VIRTIO_CONFIG_S_FEATURES_OK))
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	fn->status = status;
-	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) &&
-	    !(status & VIRTIO_CONFIG_S_NEEDS_RESET))
-		snic_model_port_carrier(fn, true);
+	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && snic_model_fn_running(fn)) {
+		if (snic_model_fn_start(fn))
+			fn->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+		else
+			snic_model_port_carrier(fn, true);
+	}
 	return SNIC_ST_OK;
 }
 
@@ -195,7 +262,7 @@ static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
 	if (qid >= fn->nvqs)
 		return SNIC_ST_ENOENT;
 	vq = &fn->vqs[qid];
-	if (vq->created)
+	if (vq->r.created)
 		return SNIC_ST_EBUSY;
 	if (flags & SNIC_VQ_F_PACKED)
 		return SNIC_ST_EOPNOTSUPP;
@@ -208,7 +275,7 @@ static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
 	if (c->state.avail_idx != c->state.used_idx)
 		return SNIC_ST_EINVAL;
 
-	*vq = (struct snic_model_vq) {
+	vq->r = (struct snic_model_ring) {
 		.created = true,
 		.desc = desc,
 		.driver = drv,
@@ -219,6 +286,12 @@ static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
 		.avail_idx = le16_to_cpu(c->state.avail_idx),
 		.used_idx = le16_to_cpu(c->state.used_idx),
 	};
+	if (snic_ring_alloc(vq)) {
+		memset(&vq->r, 0, sizeof(vq->r));
+		return SNIC_ST_ENOSPC;
+	}
+	if ((flags & SNIC_VQ_F_READY) && snic_model_fn_running(fn))
+		snic_model_vq_start(vq);
 	return SNIC_ST_OK;
 }
 
@@ -226,7 +299,7 @@ static struct snic_model_vq *snic_model_vq(struct snic_model_fn *fn, __le16 qid)
 {
 	u16 q = le16_to_cpu(qid);
 
-	return q < fn->nvqs && fn->vqs[q].created ? &fn->vqs[q] : NULL;
+	return q < fn->nvqs && fn->vqs[q].r.created ? &fn->vqs[q] : NULL;
 }
 
 static u32 snic_model_vq_modify(struct snic_model_fn *fn,
@@ -240,18 +313,22 @@ static u32 snic_model_vq_modify(struct snic_model_fn *fn,
 	if (mask & ~(SNIC_VQ_MODIFY_READY | SNIC_VQ_MODIFY_STATE))
 		return SNIC_ST_EINVAL;
 	if (mask & SNIC_VQ_MODIFY_STATE) {
-		if (vq->flags & SNIC_VQ_F_READY)
+		if (vq->r.flags & SNIC_VQ_F_READY)
 			return SNIC_ST_EBUSY;
 		if (c->state.avail_idx != c->state.used_idx)
 			return SNIC_ST_EINVAL;
-		vq->avail_idx = le16_to_cpu(c->state.avail_idx);
-		vq->used_idx = le16_to_cpu(c->state.used_idx);
+		vq->r.avail_idx = le16_to_cpu(c->state.avail_idx);
+		vq->r.used_idx = le16_to_cpu(c->state.used_idx);
 	}
 	if (mask & SNIC_VQ_MODIFY_READY) {
-		if (le16_to_cpu(c->ready) & 1)
-			vq->flags |= SNIC_VQ_F_READY;
-		else
-			vq->flags &= ~SNIC_VQ_F_READY;
+		if (le16_to_cpu(c->ready) & 1) {
+			vq->r.flags |= SNIC_VQ_F_READY;
+			if (snic_model_fn_running(fn) && snic_model_vq_start(vq))
+				return SNIC_ST_ENOSPC;
+		} else {
+			snic_model_vq_stop(vq);
+			vq->r.flags &= ~SNIC_VQ_F_READY;
+		}
 	}
 	return SNIC_ST_OK;
 }
@@ -266,10 +343,28 @@ static u32 snic_model_vq_query(struct snic_model *m, struct snic_model_fn *fn,
 		return SNIC_ST_ENOENT;
 	*r = (struct snic_resp_vq_query) {
 		.state = {
-			.avail_idx = cpu_to_le16(vq->avail_idx),
-			.used_idx = cpu_to_le16(vq->used_idx),
+			.avail_idx = cpu_to_le16(READ_ONCE(vq->r.avail_idx)),
+			.used_idx = cpu_to_le16(READ_ONCE(vq->r.used_idx)),
 		},
-		.flags = cpu_to_le16(vq->flags & (SNIC_VQ_F_READY | SNIC_VQ_F_ERROR)),
+		.flags = cpu_to_le16((vq->r.flags & SNIC_VQ_F_READY) |
+				     (READ_ONCE(vq->broken) ? SNIC_VQ_F_ERROR : 0)),
+	};
+	m->resp_len = sizeof(*r);
+	return SNIC_ST_OK;
+}
+
+static u32 snic_model_vq_stats(struct snic_model *m, struct snic_model_fn *fn,
+			       const struct snic_cmd_qid *c)
+{
+	struct snic_model_vq *vq = snic_model_vq(fn, c->qid);
+	struct snic_resp_vq_stats *r = (void *)m->resp;
+
+	if (!vq)
+		return SNIC_ST_ENOENT;
+	*r = (struct snic_resp_vq_stats) {
+		.received = cpu_to_le64(READ_ONCE(vq->received)),
+		.completed = cpu_to_le64(READ_ONCE(vq->completed)),
+		.errors = cpu_to_le64(READ_ONCE(vq->errors)),
 	};
 	m->resp_len = sizeof(*r);
 	return SNIC_ST_OK;
@@ -305,7 +400,8 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 
 		*r = (struct snic_resp_fn_query) {
 			.driver_features = cpu_to_le64(fn->driver_features),
-			.status = fn->status,
+			.status = fn->status | (READ_ONCE(fn->failed) ?
+						VIRTIO_CONFIG_S_NEEDS_RESET : 0),
 			.config_generation = cpu_to_le16(READ_ONCE(fn->generation)),
 		};
 		m->resp_len = sizeof(*r);
@@ -358,8 +454,13 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 
 		if (!vq)
 			return c ? SNIC_ST_ENOENT : SNIC_ST_EINVAL;
-		memset(vq, 0, sizeof(*vq));
+		snic_model_vq_clear(vq);
 		return SNIC_ST_OK;
+	}
+	case SNIC_OP_VQ_STATS: {
+		const struct snic_cmd_qid *c = CMD(m, struct snic_cmd_qid, len);
+
+		return c ? snic_model_vq_stats(m, fn, c) : SNIC_ST_EINVAL;
 	}
 	case SNIC_OP_GROUP_SET_ASID: {
 		const struct snic_cmd_group_asid *c =

@@ -30,12 +30,12 @@ static void snic_debugfs_fn(struct seq_file *s, u16 id,
 	for (i = 0; i < fn->nvqs; i++) {
 		const struct snic_model_vq *vq = &fn->vqs[i];
 
-		if (!vq->created)
+		if (!vq->r.created)
 			continue;
 		seq_printf(s, "  vq %u: size %u %s avail %u used %u desc 0x%llx driver 0x%llx device 0x%llx\n",
-			   i, vq->size, vq->flags & SNIC_VQ_F_READY ? "ready" : "stopped",
-			   vq->avail_idx, vq->used_idx, vq->desc, vq->driver,
-			   vq->device);
+			   i, vq->r.size, vq->r.flags & SNIC_VQ_F_READY ? "ready" : "stopped",
+			   vq->r.avail_idx, vq->r.used_idx, vq->r.desc, vq->r.driver,
+			   vq->r.device);
 	}
 	for (i = 0; i < SNIC_NAS; i++) {
 		const struct snic_model_as *as = &fn->as[i];

@@ -65,7 +65,7 @@ static bool snic_entry_ok(const struct snic_iotlb_entry *e, u64 *first, u64 *las
 	       perm && !(perm & ~(SNIC_IOTLB_PERM_READ | SNIC_IOTLB_PERM_WRITE));
 }
 
-static u32 snic_model_iotlb_map(struct snic_model *m, struct snic_model_as *as,
+static u32 snic_model_iotlb_map(struct snic_model_fn *fn, struct snic_model_as *as,
 				const struct snic_cmd_iotlb_map *c, u32 len)
 {
 	unsigned int n = le16_to_cpu(c->count), i, j;
@@ -88,6 +88,7 @@ static u32 snic_model_iotlb_map(struct snic_model *m, struct snic_model_as *as,
 	if (tlb->limit && (as->passthrough ? 0 : tlb->nmaps) + n > tlb->limit)
 		return SNIC_ST_ENOSPC;
 
+	spin_lock(&fn->iotlb_lock);
 	if (as->passthrough) {
 		vhost_iotlb_reset(tlb);
 		as->passthrough = false;
@@ -100,6 +101,7 @@ static u32 snic_model_iotlb_map(struct snic_model *m, struct snic_model_as *as,
 					  le32_to_cpu(e->perm)))
 			goto undo;
 	}
+	spin_unlock(&fn->iotlb_lock);
 	return SNIC_ST_OK;
 
 undo:
@@ -108,6 +110,7 @@ undo:
 		snic_entry_ok(&c->entries[i], &first, &last);
 		vhost_iotlb_del_range(tlb, first, last);
 	}
+	spin_unlock(&fn->iotlb_lock);
 	return SNIC_ST_ENOSPC;
 }
 
@@ -139,20 +142,24 @@ u32 snic_model_iotlb_cmd(struct snic_model *m, struct snic_model_fn *fn,
 
 	switch (op) {
 	case SNIC_OP_IOTLB_MAP:
-		return snic_model_iotlb_map(m, as, c, len);
+		return snic_model_iotlb_map(fn, as, c, len);
 	case SNIC_OP_IOTLB_UNMAP:
 		if (len < sizeof(*r) ||
 		    !snic_range(le64_to_cpu(r->iova), le64_to_cpu(r->size), &last))
 			return SNIC_ST_EINVAL;
+		spin_lock(&fn->iotlb_lock);
 		if (!as->passthrough)
 			vhost_iotlb_del_range(as->iotlb, le64_to_cpu(r->iova), last);
+		spin_unlock(&fn->iotlb_lock);
 		return SNIC_ST_OK;
 	case SNIC_OP_IOTLB_RESET:
 		if (len < sizeof(*r) ||
 		    (le32_to_cpu(r->flags) & ~SNIC_IOTLB_RESET_PASSTHROUGH))
 			return SNIC_ST_EINVAL;
+		spin_lock(&fn->iotlb_lock);
 		vhost_iotlb_reset(as->iotlb);
 		as->passthrough = le32_to_cpu(r->flags) & SNIC_IOTLB_RESET_PASSTHROUGH;
+		spin_unlock(&fn->iotlb_lock);
 		return SNIC_ST_OK;
 	}
 	return SNIC_ST_EOPNOTSUPP;
@@ -177,19 +184,24 @@ bool snic_model_translate(struct snic_model_fn *fn, u16 asid, u64 iova,
 	const struct vhost_iotlb_map *map;
 	struct snic_model_as *as;
 	u64 last;
+	bool ok;
 
 	if (asid >= SNIC_NAS || !snic_range(iova, len, &last))
 		return false;
 	as = &fn->as[asid];
+	spin_lock(&fn->iotlb_lock);
 	if (as->passthrough) {
 		*addr = iova;
-		return true;
+		ok = true;
+		goto out;
 	}
 	map = vhost_iotlb_itree_first(as->iotlb, iova, last);
-	if (!map || map->start > iova || map->last < last ||
-	    (map->perm & perm) != perm)
-		return false;
-	*addr = map->addr + (iova - map->start);
-	return true;
+	ok = map && map->start <= iova && map->last >= last &&
+	     (map->perm & perm) == perm;
+	if (ok)
+		*addr = map->addr + (iova - map->start);
+out:
+	spin_unlock(&fn->iotlb_lock);
+	return ok;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_model_translate);

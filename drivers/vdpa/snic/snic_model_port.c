@@ -5,7 +5,11 @@
  * administrative state is the function's link: bringing the representor
  * up or down sets VIRTIO_NET_S_LINK_UP in the config space and raises the
  * config vector.  Its carrier is on while the function's driver is
- * running (DRIVER_OK).  Frames do not cross yet: that is the data path.
+ * running (DRIVER_OK).  Frames the driver transmits are received by the
+ * representor; frames sent into the representor go to the driver
+ * (snic_model_net.c).  It has one transmit queue per queue pair, so that
+ * a queue pair whose driver is slow to post buffers holds back only its
+ * own flows.
  */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
@@ -56,16 +60,25 @@ static int snic_port_stop(struct net_device *nd)
 
 static netdev_tx_t snic_port_xmit(struct sk_buff *skb, struct net_device *nd)
 {
-	/* No data path yet: the frame has nowhere to go. */
-	dev_core_stats_tx_dropped_inc(nd);
-	dev_kfree_skb_any(skb);
-	return NETDEV_TX_OK;
+	struct snic_port *port = netdev_priv(nd);
+
+	return snic_model_net_from_port(port->fn, skb);
+}
+
+static u16 snic_port_select_queue(struct net_device *nd, struct sk_buff *skb,
+				  struct net_device *sb_dev)
+{
+	struct snic_port *port = netdev_priv(nd);
+
+	return snic_model_net_pick_queue(port->fn, skb);
 }
 
 static const struct net_device_ops snic_port_ops = {
 	.ndo_open = snic_port_open,
 	.ndo_stop = snic_port_stop,
 	.ndo_start_xmit = snic_port_xmit,
+	.ndo_select_queue = snic_port_select_queue,
+	.ndo_get_stats64 = dev_get_tstats64,
 	.ndo_set_mac_address = eth_mac_addr,
 	.ndo_validate_addr = eth_validate_addr,
 };
@@ -86,7 +99,8 @@ u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 	char name[IFNAMSIZ];
 
 	snprintf(name, sizeof(name), "snic%uf%u", m->index, id);
-	nd = alloc_netdev(sizeof(*port), name, NET_NAME_PREDICTABLE, ether_setup);
+	nd = alloc_netdev_mqs(sizeof(*port), name, NET_NAME_PREDICTABLE,
+			      ether_setup, fn->max_vq_pairs, fn->max_vq_pairs);
 	if (!nd)
 		return SNIC_ST_ENOSPC;
 	port = netdev_priv(nd);
@@ -96,6 +110,12 @@ u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 	nd->min_mtu = m->caps.min_mtu;
 	nd->max_mtu = m->caps.max_mtu;
 	nd->mtu = fn->mtu;
+	nd->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+	/* What cannot reach the driver so is done in software on the way. */
+	nd->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
+			  NETIF_F_TSO6 | NETIF_F_HIGHDMA;
+	nd->features = nd->hw_features;
+	nd->priv_flags |= IFF_NO_QUEUE;
 	eth_hw_addr_random(nd);
 	netif_carrier_off(nd);
 	if (register_netdev(nd)) {

@@ -12,6 +12,8 @@
 #include <linux/slab.h>
 #include <linux/vhost_iotlb.h>
 #include <linux/virtio_byteorder.h>
+#include <net/netlink.h>
+#include <uapi/linux/vdpa.h>
 #include <uapi/linux/virtio_ids.h>
 
 #include "snic.h"
@@ -77,11 +79,40 @@ static void snic_set_vq_cb(struct vdpa_device *vdpa, u16 idx,
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct snic_vq *vq = snic_vq(sv, idx);
 
+	unsigned long flags;
+
 	if (!vq)
 		return;
-	mutex_lock(&sv->lock);
+	spin_lock_irqsave(&sv->cb_lock, flags);
 	vq->cb = *cb;
-	mutex_unlock(&sv->lock);
+	spin_unlock_irqrestore(&sv->cb_lock, flags);
+}
+
+/* Signal a callback: its eventfd directly when it has one. */
+static void snic_callback(const struct vdpa_callback *cb)
+{
+	if (cb->trigger)
+		eventfd_signal(cb->trigger);
+	else if (cb->callback)
+		cb->callback(cb->private);
+}
+
+/**
+ * snic_vdpa_vq_irq() - the NIC raised the vector of queue @qid of @sv
+ * @sv: the device
+ * @qid: the queue
+ *
+ * Called from the NIC's interrupt handler.
+ */
+void snic_vdpa_vq_irq(struct snic_vdpa *sv, u16 qid)
+{
+	unsigned long flags;
+
+	if (qid >= sv->nvqs)
+		return;
+	spin_lock_irqsave(&sv->cb_lock, flags);
+	snic_callback(&sv->vqs[qid].cb);
+	spin_unlock_irqrestore(&sv->cb_lock, flags);
 }
 
 /* VQ_CREATE from the registers; a refusal means the driver set them wrong. */
@@ -93,6 +124,7 @@ static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx)
 		.driver = vq->driver_addr,
 		.device = vq->device_addr,
 		.size = vq->num,
+		.vector = SNIC_VQ_VECTOR(sv->fn, idx),
 		.ready = vq->ready,
 		.avail_idx = vq->avail_idx,
 	};
@@ -300,14 +332,60 @@ void snic_vdpa_config_irq(struct snic_vdpa *sv)
 	unsigned long flags;
 
 	spin_lock_irqsave(&sv->cb_lock, flags);
-	if (sv->config_cb.callback)
-		sv->config_cb.callback(sv->config_cb.private);
+	snic_callback(&sv->config_cb);
 	spin_unlock_irqrestore(&sv->cb_lock, flags);
 }
 
 static u16 snic_get_vq_num_max(struct vdpa_device *vdpa)
 {
 	return vdpa_to_snic(vdpa)->nic->caps.vq_num_max;
+}
+
+static u16 snic_get_vq_num_min(struct vdpa_device *vdpa)
+{
+	return SNIC_VQ_NUM_MIN;
+}
+
+static int snic_put_stat(struct sk_buff *msg, const char *name, u64 value)
+{
+	if (nla_put_string(msg, VDPA_ATTR_DEV_VENDOR_ATTR_NAME, name) ||
+	    nla_put_u64_64bit(msg, VDPA_ATTR_DEV_VENDOR_ATTR_VALUE, value,
+			      VDPA_ATTR_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int snic_get_vendor_vq_stats(struct vdpa_device *vdpa, u16 idx,
+				    struct sk_buff *msg,
+				    struct netlink_ext_ack *extack)
+{
+	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	struct snic_hw_vq_stats st;
+	int err;
+
+	if (idx >= sv->nvqs) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "queue %u does not exist: the device has queues 0-%u",
+				       idx, sv->nvqs - 1);
+		return -EINVAL;
+	}
+	mutex_lock(&sv->lock);
+	if (!sv->vqs[idx].in_hw) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "queue %u is not running: its driver has not started it",
+				       idx);
+		err = -EAGAIN;
+	} else {
+		err = snic_hw_vq_stats(snic_hw(sv), sv->fn, idx, &st);
+		if (err)
+			NL_SET_ERR_MSG_MOD(extack, "the NIC did not report the queue's counters");
+	}
+	mutex_unlock(&sv->lock);
+	if (err)
+		return err;
+	return snic_put_stat(msg, "received_desc", st.received) ?:
+	       snic_put_stat(msg, "completed_desc", st.completed) ?:
+	       snic_put_stat(msg, "error_desc", st.errors);
 }
 
 static u32 snic_get_device_id(struct vdpa_device *vdpa)
@@ -334,12 +412,16 @@ static u8 snic_get_status(struct vdpa_device *vdpa)
 
 static void snic_reset_locked(struct snic_vdpa *sv)
 {
+	unsigned long flags;
 	unsigned int i;
 
 	lockdep_assert_held(&sv->lock);
+	/* The NIC stops every queue and their interrupts first. */
 	snic_hw_fn_reset(snic_hw(sv), sv->fn, 0);
+	spin_lock_irqsave(&sv->cb_lock, flags);
 	for (i = 0; i < sv->nvqs; i++)
 		sv->vqs[i] = (struct snic_vq) {};
+	spin_unlock_irqrestore(&sv->cb_lock, flags);
 	sv->needs_reset = false;
 }
 
@@ -452,6 +534,8 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
 	.get_driver_features = snic_get_driver_features,
 	.set_config_cb = snic_set_config_cb,
 	.get_vq_num_max = snic_get_vq_num_max,
+	.get_vq_num_min = snic_get_vq_num_min,
+	.get_vendor_vq_stats = snic_get_vendor_vq_stats,
 	.get_device_id = snic_get_device_id,
 	.get_vendor_id = snic_get_vendor_id,
 	.get_status = snic_get_status,
