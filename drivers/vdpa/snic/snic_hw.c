@@ -11,6 +11,8 @@
 #include "snic_hw.h"
 
 #define SNIC_CMD_TIMEOUT_US	1000000
+/* FN_RESET, FN_SUSPEND and FN_DESTROY wait for the queues to stop. */
+#define SNIC_CMD_LONG_TIMEOUT_US	5000000
 
 static u32 rd(struct snic_hw *hw, u32 off)
 {
@@ -106,6 +108,7 @@ static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
 {
 	struct snic_cmd_hdr *hdr = cmd;
 	u32 done, got, word;
+	u64 timeout;
 	size_t i;
 	int err;
 
@@ -126,9 +129,17 @@ static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
 	}
 	hw->seq++;
 	wr(hw, SNIC_REG_ADMIN_DOORBELL, hw->seq);
-	err = read_poll_timeout(rd, done, done == hw->seq, 10,
-				SNIC_CMD_TIMEOUT_US, false, hw,
-				SNIC_REG_ADMIN_DONE);
+	switch (le16_to_cpu(hdr->opcode)) {
+	case SNIC_OP_FN_RESET:
+	case SNIC_OP_FN_SUSPEND:
+	case SNIC_OP_FN_DESTROY:
+		timeout = SNIC_CMD_LONG_TIMEOUT_US;
+		break;
+	default:
+		timeout = SNIC_CMD_TIMEOUT_US;
+	}
+	err = read_poll_timeout(rd, done, done == hw->seq, 10, timeout, false,
+				hw, SNIC_REG_ADMIN_DONE);
 	if (err) {
 		dev_err(hw->dev, "admin command 0x%04x timed out: NIC marked failed\n",
 			le16_to_cpu(hdr->opcode));
@@ -190,6 +201,43 @@ int snic_hw_fn_destroy(struct snic_hw *hw, u16 fn)
 	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_destroy);
+
+/**
+ * snic_hw_fn_suspend() - FN_SUSPEND
+ * @hw: the NIC
+ * @fn: function number
+ *
+ * When it returns, the function makes no DMA and raises no interrupt,
+ * and every buffer it took is used.
+ *
+ * Return: 0 or a negative errno; -EOPNOTSUPP without CAP_SUSPEND.
+ */
+int snic_hw_fn_suspend(struct snic_hw *hw, u16 fn)
+{
+	struct snic_cmd_hdr c = HDR(FN_SUSPEND);
+
+	if (!(hw->devcaps & SNIC_CAP_SUSPEND))
+		return -EOPNOTSUPP;
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_suspend);
+
+/**
+ * snic_hw_fn_resume() - FN_RESUME
+ * @hw: the NIC
+ * @fn: function number
+ *
+ * Return: 0 or a negative errno; -EOPNOTSUPP without CAP_SUSPEND.
+ */
+int snic_hw_fn_resume(struct snic_hw *hw, u16 fn)
+{
+	struct snic_cmd_hdr c = HDR(FN_RESUME);
+
+	if (!(hw->devcaps & SNIC_CAP_SUSPEND))
+		return -EOPNOTSUPP;
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_resume);
 
 /**
  * snic_hw_fn_set_features() - FN_SET_FEATURES

@@ -86,6 +86,8 @@ void snic_hw_fini(struct snic_hw *hw);
 int snic_hw_fn_create(struct snic_hw *hw, u16 fn, const struct snic_dev_params *p,
 		      u16 config_vector);
 int snic_hw_fn_destroy(struct snic_hw *hw, u16 fn);
+int snic_hw_fn_suspend(struct snic_hw *hw, u16 fn);
+int snic_hw_fn_resume(struct snic_hw *hw, u16 fn);
 int snic_hw_fn_set_features(struct snic_hw *hw, u16 fn, u64 features);
 int snic_hw_fn_set_status(struct snic_hw *hw, u16 fn, u8 status);
 int snic_hw_fn_query(struct snic_hw *hw, u16 fn, struct snic_hw_fn_state *st);

@@ -188,6 +188,7 @@ struct snic_model_as {
  * @rxf: receive filter
  * @vq_pairs: queue pairs in use (MQ_VQ_PAIRS_SET)
  * @guest_offloads: offloads the driver takes (GUEST_OFFLOADS_SET)
+ * @suspended: FN_SUSPEND stopped it
  */
 struct snic_model_fn {
 	bool in_use;
@@ -213,6 +214,7 @@ struct snic_model_fn {
 	struct snic_model_rxf rxf;
 	u16 vq_pairs;
 	u64 guest_offloads;
+	bool suspended;
 };
 
 /**

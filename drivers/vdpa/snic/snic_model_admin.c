@@ -137,6 +137,7 @@ static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 	memset(fn->group_asid, 0, sizeof(fn->group_asid));
 	fn->driver_features = 0;
 	fn->status = 0;
+	fn->suspended = false;
 	WRITE_ONCE(fn->failed, false);
 	snic_model_fn_rx_reset(fn);
 	snic_model_port_carrier(fn, false);
@@ -161,7 +162,44 @@ static u32 snic_model_fn_start(struct snic_model_fn *fn)
 static bool snic_model_fn_running(const struct snic_model_fn *fn)
 {
 	return (fn->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
-	       !(fn->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	       !(fn->status & VIRTIO_CONFIG_S_NEEDS_RESET) && !fn->suspended;
+}
+
+/*
+ * FN_SUSPEND: stopping a queue waits for its worker, which publishes the
+ * used entries of every chain it took before it returns: afterwards each
+ * queue's available index is its used index, and no DMA or interrupt
+ * comes from the function.
+ */
+static u32 snic_model_fn_suspend(struct snic_model_fn *fn)
+{
+	unsigned int i;
+
+	if (!(fn->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		return SNIC_ST_EBUSY;
+	fn->suspended = true;
+	for (i = 0; i < fn->nvqs; i++)
+		snic_model_vq_stop(&fn->vqs[i]);
+	return SNIC_ST_OK;
+}
+
+static u32 snic_model_fn_resume(struct snic_model_fn *fn)
+{
+	unsigned int i;
+
+	if (!fn->suspended)
+		return SNIC_ST_OK;
+	fn->suspended = false;
+	if (!snic_model_fn_running(fn))
+		return SNIC_ST_OK;
+	for (i = 0; i < fn->nvqs; i++) {
+		struct snic_model_vq *vq = &fn->vqs[i];
+
+		if (vq->r.created && (vq->r.flags & SNIC_VQ_F_READY) &&
+		    snic_model_vq_start(vq))
+			return SNIC_ST_ENOSPC;
+	}
+	return SNIC_ST_OK;
 }
 
 /* Whether the NIC accepts the features the driver set. */
@@ -313,7 +351,7 @@ static u32 snic_model_vq_modify(struct snic_model_fn *fn,
 	if (mask & ~(SNIC_VQ_MODIFY_READY | SNIC_VQ_MODIFY_STATE))
 		return SNIC_ST_EINVAL;
 	if (mask & SNIC_VQ_MODIFY_STATE) {
-		if (vq->r.flags & SNIC_VQ_F_READY)
+		if ((vq->r.flags & SNIC_VQ_F_READY) && !fn->suspended)
 			return SNIC_ST_EBUSY;
 		if (c->state.avail_idx != c->state.used_idx)
 			return SNIC_ST_EINVAL;
@@ -462,6 +500,10 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 
 		return c ? snic_model_vq_stats(m, fn, c) : SNIC_ST_EINVAL;
 	}
+	case SNIC_OP_FN_SUSPEND:
+		return snic_model_fn_suspend(fn);
+	case SNIC_OP_FN_RESUME:
+		return snic_model_fn_resume(fn);
 	case SNIC_OP_GROUP_SET_ASID: {
 		const struct snic_cmd_group_asid *c =
 			CMD(m, struct snic_cmd_group_asid, len);
@@ -473,7 +515,7 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 		asid = le16_to_cpu(c->asid);
 		if (group >= ARRAY_SIZE(fn->group_asid) || asid >= SNIC_NAS)
 			return SNIC_ST_EINVAL;
-		if (fn->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		if ((fn->status & VIRTIO_CONFIG_S_DRIVER_OK) && !fn->suspended)
 			return SNIC_ST_EBUSY;
 		fn->group_asid[group] = asid;
 		return SNIC_ST_OK;

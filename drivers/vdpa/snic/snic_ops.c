@@ -14,6 +14,7 @@
 #include <linux/virtio_byteorder.h>
 #include <net/netlink.h>
 #include <uapi/linux/vdpa.h>
+#include <uapi/linux/vhost_types.h>
 #include <uapi/linux/virtio_ids.h>
 
 #include "snic.h"
@@ -410,14 +411,14 @@ static u8 snic_get_status(struct vdpa_device *vdpa)
 			    VIRTIO_CONFIG_S_NEEDS_RESET : 0);
 }
 
-static void snic_reset_locked(struct snic_vdpa *sv)
+static void snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
 {
 	unsigned long flags;
 	unsigned int i;
 
 	lockdep_assert_held(&sv->lock);
 	/* The NIC stops every queue and their interrupts first. */
-	snic_hw_fn_reset(snic_hw(sv), sv->fn, 0);
+	snic_hw_fn_reset(snic_hw(sv), sv->fn, hw_flags);
 	spin_lock_irqsave(&sv->cb_lock, flags);
 	for (i = 0; i < sv->nvqs; i++)
 		sv->vqs[i] = (struct snic_vq) {};
@@ -433,7 +434,7 @@ static void snic_set_status(struct vdpa_device *vdpa, u8 status)
 
 	mutex_lock(&sv->lock);
 	if (!status) {
-		snic_reset_locked(sv);
+		snic_reset_locked(sv, 0);
 		goto out;
 	}
 	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st))
@@ -459,9 +460,58 @@ static int snic_reset(struct vdpa_device *vdpa)
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 
 	mutex_lock(&sv->lock);
-	snic_reset_locked(sv);
+	snic_reset_locked(sv, 0);
 	mutex_unlock(&sv->lock);
 	return 0;
+}
+
+/*
+ * Userspace that does not know mappings persist across reset
+ * (VHOST_BACKEND_F_IOTLB_PERSIST) gets them cleared, as it expects.
+ */
+static int snic_compat_reset(struct vdpa_device *vdpa, u32 flags)
+{
+	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+
+	mutex_lock(&sv->lock);
+	snic_reset_locked(sv, flags & VDPA_RESET_F_CLEAN_MAP ?
+			  SNIC_FN_RESET_CLEAN_MAP : 0);
+	mutex_unlock(&sv->lock);
+	return 0;
+}
+
+static int snic_suspend(struct vdpa_device *vdpa)
+{
+	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	int err;
+
+	mutex_lock(&sv->lock);
+	err = snic_hw_fn_suspend(snic_hw(sv), sv->fn);
+	mutex_unlock(&sv->lock);
+	if (err)
+		dev_err(&vdpa->dev, "the NIC did not suspend the device: %pe\n",
+			ERR_PTR(err));
+	return err;
+}
+
+static int snic_resume(struct vdpa_device *vdpa)
+{
+	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	int err;
+
+	mutex_lock(&sv->lock);
+	err = snic_hw_fn_resume(snic_hw(sv), sv->fn);
+	mutex_unlock(&sv->lock);
+	if (err)
+		dev_err(&vdpa->dev, "the NIC did not resume the device: %pe\n",
+			ERR_PTR(err));
+	return err;
+}
+
+/* Queues enabled after DRIVER_OK start at once, without a kick. */
+static u64 snic_get_backend_features(const struct vdpa_device *vdpa)
+{
+	return BIT_ULL(VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK);
 }
 
 static size_t snic_get_config_size(struct vdpa_device *vdpa)
@@ -533,6 +583,10 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
 	.set_driver_features = snic_set_driver_features,
 	.get_driver_features = snic_get_driver_features,
 	.set_config_cb = snic_set_config_cb,
+	.get_backend_features = snic_get_backend_features,
+	.suspend = snic_suspend,
+	.resume = snic_resume,
+	.compat_reset = snic_compat_reset,
 	.get_vq_num_max = snic_get_vq_num_max,
 	.get_vq_num_min = snic_get_vq_num_min,
 	.get_vendor_vq_stats = snic_get_vendor_vq_stats,
