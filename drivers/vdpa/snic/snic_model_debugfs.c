@@ -25,17 +25,37 @@ static void snic_debugfs_fn(struct seq_file *s, u16 id,
 		   fn->mac, fn->mtu, fn->max_vq_pairs,
 		   fn->net_status & VIRTIO_NET_S_LINK_UP ? "up" : "down",
 		   fn->generation, fn->port ? netdev_name(fn->port) : "-");
-	seq_printf(s, "  groups: data asid %u, cvq asid %u\n",
-		   fn->group_asid[0], fn->group_asid[1]);
+	seq_printf(s, "  groups: data asid %u, cvq asid %u%s%s\n",
+		   fn->group_asid[0], fn->group_asid[1],
+		   fn->suspended ? ", suspended" : "",
+		   READ_ONCE(fn->failed) ? ", failed (NEEDS_RESET)" : "");
+	spin_lock_bh(&fn->cfg_lock);
+	seq_printf(s, "  rx: pairs %u offloads 0x%llx%s%s%s%s%s%s uc %u%s mc %u%s vlan filter %s\n",
+		   fn->vq_pairs, fn->guest_offloads,
+		   fn->rxf.promisc ? " promisc" : "",
+		   fn->rxf.allmulti ? " allmulti" : "",
+		   fn->rxf.alluni ? " alluni" : "",
+		   fn->rxf.nomulti ? " nomulti" : "",
+		   fn->rxf.nouni ? " nouni" : "",
+		   fn->rxf.nobcast ? " nobcast" : "",
+		   fn->rxf.n_uc, fn->rxf.uc_overflow ? "+" : "",
+		   fn->rxf.n_mc, fn->rxf.mc_overflow ? "+" : "",
+		   fn->rxf.vlan_filter ? "on" : "off");
+	spin_unlock_bh(&fn->cfg_lock);
 	for (i = 0; i < fn->nvqs; i++) {
 		const struct snic_model_vq *vq = &fn->vqs[i];
 
 		if (!vq->r.created)
 			continue;
-		seq_printf(s, "  vq %u: size %u %s avail %u used %u desc 0x%llx driver 0x%llx device 0x%llx\n",
+		seq_printf(s, "  vq %u: size %u %s%s%s avail %u used %u desc 0x%llx driver 0x%llx device 0x%llx\n",
 			   i, vq->r.size, vq->r.flags & SNIC_VQ_F_READY ? "ready" : "stopped",
-			   vq->r.avail_idx, vq->r.used_idx, vq->r.desc, vq->r.driver,
-			   vq->r.device);
+			   READ_ONCE(vq->running) ? " running" : "",
+			   READ_ONCE(vq->broken) ? " ERROR" : "",
+			   READ_ONCE(vq->r.avail_idx), READ_ONCE(vq->r.used_idx),
+			   vq->r.desc, vq->r.driver, vq->r.device);
+		seq_printf(s, "    received %llu completed %llu errors %llu backlog %u\n",
+			   READ_ONCE(vq->received), READ_ONCE(vq->completed),
+			   READ_ONCE(vq->errors), skb_queue_len(&vq->backlog));
 	}
 	for (i = 0; i < SNIC_NAS; i++) {
 		const struct snic_model_as *as = &fn->as[i];
