@@ -32,8 +32,15 @@
 #define SNIC_MANDATORY_FEATURES		(BIT_ULL(VIRTIO_F_VERSION_1) | \
 					 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
 
+/*
+ * Features a device offers only when provisioned with them
+ * (`vdpa dev add ... device_features`).
+ */
+#define SNIC_OPTIN_FEATURES		BIT_ULL(VIRTIO_F_RING_PACKED)
+
 /* Every virtio feature the reference NIC implements. */
 #define SNIC_SUPPORTED_FEATURES		(SNIC_MANDATORY_FEATURES | \
+					 SNIC_OPTIN_FEATURES | \
 					 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) | \
 					 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | \
 					 BIT_ULL(VIRTIO_NET_F_CSUM) | \

@@ -20,7 +20,10 @@ static void snic_resolve_defaults(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, snic_resolve_params(&caps, &req, &p, why,
 						  sizeof(why)), 0);
-	KUNIT_EXPECT_EQ(test, p.features, SNIC_SUPPORTED_FEATURES);
+	/* Everything but the opt-in features (packed rings). */
+	KUNIT_EXPECT_EQ(test, p.features,
+			SNIC_SUPPORTED_FEATURES & ~SNIC_OPTIN_FEATURES);
+	KUNIT_EXPECT_FALSE(test, p.features & BIT_ULL(VIRTIO_F_RING_PACKED));
 	KUNIT_EXPECT_EQ(test, p.mtu, SNIC_DEFAULT_MTU);
 	KUNIT_EXPECT_EQ(test, p.max_vq_pairs, 1);
 	/* A generated MAC is unicast and locally administered. */

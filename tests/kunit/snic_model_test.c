@@ -147,10 +147,12 @@ static void snic_model_vqs(struct kunit *test)
 	struct snic_test_nic *t = snic_test_nic(test);
 	struct snic_hw_vq vq = {
 		.desc = 0x10000, .driver = 0x20000, .device = 0x30000,
-		.size = 256, .avail_idx = 7,
+		.size = 256, .pos = { .avail_idx = 7, .used_idx = 7 },
 	};
+	struct snic_hw_vq_pos pos9 = { .avail_idx = 9, .used_idx = 9 };
+	struct snic_hw_vq_pos pos11 = { .avail_idx = 11, .used_idx = 11 };
+	struct snic_hw_vq_pos pos;
 	struct snic_hw_vq bad;
-	u16 avail;
 	bool ready;
 
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(hw(t), 0, &snic_p, 1), 0);
@@ -167,19 +169,19 @@ static void snic_model_vqs(struct kunit *test)
 	bad = vq;
 	bad.device += 2;
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_create(hw(t), 0, 0, &bad), -EINVAL);
-	KUNIT_EXPECT_EQ(test, snic_hw_vq_query(hw(t), 0, 0, &avail, &ready), -ENOENT);
+	KUNIT_EXPECT_EQ(test, snic_hw_vq_query(hw(t), 0, 0, &pos, &ready), -ENOENT);
 
 	KUNIT_ASSERT_EQ(test, snic_hw_vq_create(hw(t), 0, 8, &vq), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_create(hw(t), 0, 8, &vq), -EBUSY);
-	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, 8, &avail, &ready), 0);
-	KUNIT_EXPECT_EQ(test, avail, 7);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, 8, &pos, &ready), 0);
+	KUNIT_EXPECT_EQ(test, pos.avail_idx, 7);
 	KUNIT_EXPECT_FALSE(test, ready);
-	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, 8, 9), 0);
+	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, 8, &pos9), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_ready(hw(t), 0, 8, true), 0);
 	/* A running queue's position cannot be moved. */
-	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, 8, 11), -EBUSY);
-	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, 8, &avail, &ready), 0);
-	KUNIT_EXPECT_EQ(test, avail, 9);
+	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, 8, &pos11), -EBUSY);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, 8, &pos, &ready), 0);
+	KUNIT_EXPECT_EQ(test, pos.avail_idx, 9);
 	KUNIT_EXPECT_TRUE(test, ready);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_destroy(hw(t), 0, 8), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_destroy(hw(t), 0, 8), -ENOENT);

@@ -76,7 +76,7 @@ struct snic_dev_params {
  * @device_addr: IOVA of the device (used) area
  * @num: queue size
  * @ready: whether the driver enabled the queue
- * @avail_idx: next available index the device will read
+ * @pos: ring position the device starts from
  * @in_hw: the NIC holds the queue (VQ_CREATE was issued)
  * @cb: interrupt callback
  *
@@ -89,7 +89,7 @@ struct snic_vq {
 	u64 device_addr;
 	u32 num;
 	bool ready;
-	u16 avail_idx;
+	struct snic_hw_vq_pos pos;
 	bool in_hw;
 	struct vdpa_callback cb;
 };

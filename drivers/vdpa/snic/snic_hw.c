@@ -376,8 +376,18 @@ int snic_hw_config_write(struct snic_hw *hw, u16 fn, u16 offset,
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_config_write);
 
+static struct snic_vq_state snic_hw_state(const struct snic_hw_vq_pos *pos)
+{
+	return (struct snic_vq_state) {
+		.avail_idx = cpu_to_le16(pos->avail_idx),
+		.used_idx = cpu_to_le16(pos->used_idx),
+		.avail_wrap = pos->avail_wrap,
+		.used_wrap = pos->used_wrap,
+	};
+}
+
 /**
- * snic_hw_vq_create() - VQ_CREATE of a split virtqueue
+ * snic_hw_vq_create() - VQ_CREATE
  * @hw: the NIC
  * @fn: function number
  * @qid: queue index
@@ -393,14 +403,12 @@ int snic_hw_vq_create(struct snic_hw *hw, u16 fn, u16 qid,
 		.qid = cpu_to_le16(qid),
 		.size = cpu_to_le16(vq->size),
 		.vector = cpu_to_le16(vq->vector),
-		.flags = cpu_to_le16(vq->ready ? SNIC_VQ_F_READY : 0),
+		.flags = cpu_to_le16((vq->ready ? SNIC_VQ_F_READY : 0) |
+				     (vq->packed ? SNIC_VQ_F_PACKED : 0)),
 		.desc = cpu_to_le64(vq->desc),
 		.driver = cpu_to_le64(vq->driver),
 		.device = cpu_to_le64(vq->device),
-		.state = {
-			.avail_idx = cpu_to_le16(vq->avail_idx),
-			.used_idx = cpu_to_le16(vq->avail_idx),
-		},
+		.state = snic_hw_state(&vq->pos),
 	};
 
 	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
@@ -430,24 +438,22 @@ int snic_hw_vq_set_ready(struct snic_hw *hw, u16 fn, u16 qid, bool ready)
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_ready);
 
 /**
- * snic_hw_vq_set_state() - VQ_MODIFY of a split ring's position
+ * snic_hw_vq_set_state() - VQ_MODIFY of a ring's position
  * @hw: the NIC
  * @fn: function number
  * @qid: queue index
- * @avail_idx: next available (and used) index
+ * @pos: the position
  *
  * Return: 0 or a negative errno.
  */
-int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid, u16 avail_idx)
+int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid,
+			 const struct snic_hw_vq_pos *pos)
 {
 	struct snic_cmd_vq_modify c = {
 		.hdr = HDR(VQ_MODIFY),
 		.qid = cpu_to_le16(qid),
 		.mask = cpu_to_le16(SNIC_VQ_MODIFY_STATE),
-		.state = {
-			.avail_idx = cpu_to_le16(avail_idx),
-			.used_idx = cpu_to_le16(avail_idx),
-		},
+		.state = snic_hw_state(pos),
 	};
 
 	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
@@ -455,17 +461,17 @@ int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid, u16 avail_idx)
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_state);
 
 /**
- * snic_hw_vq_query() - VQ_QUERY of a split ring
+ * snic_hw_vq_query() - VQ_QUERY
  * @hw: the NIC
  * @fn: function number
  * @qid: queue index
- * @avail_idx: next available index the NIC reads
+ * @pos: the ring position
  * @ready: whether the queue runs
  *
  * Return: 0 or a negative errno.
  */
-int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid, u16 *avail_idx,
-		     bool *ready)
+int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid,
+		     struct snic_hw_vq_pos *pos, bool *ready)
 {
 	struct snic_cmd_qid c = {
 		.hdr = HDR(VQ_QUERY),
@@ -477,7 +483,12 @@ int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid, u16 *avail_idx,
 	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
 	if (err)
 		return err;
-	*avail_idx = le16_to_cpu(r.state.avail_idx);
+	*pos = (struct snic_hw_vq_pos) {
+		.avail_idx = le16_to_cpu(r.state.avail_idx),
+		.used_idx = le16_to_cpu(r.state.used_idx),
+		.avail_wrap = r.state.avail_wrap & 1,
+		.used_wrap = r.state.used_wrap & 1,
+	};
 	*ready = le16_to_cpu(r.flags) & SNIC_VQ_F_READY;
 	return 0;
 }

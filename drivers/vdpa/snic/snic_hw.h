@@ -49,6 +49,20 @@ struct snic_hw_fn_state {
 };
 
 /**
+ * struct snic_hw_vq_pos - ring position of a virtqueue
+ * @avail_idx: next available index (packed: slot) the device reads
+ * @used_idx: next used index (packed: slot) the device writes
+ * @avail_wrap: packed rings: wrap counter of @avail_idx
+ * @used_wrap: packed rings: wrap counter of @used_idx
+ */
+struct snic_hw_vq_pos {
+	u16 avail_idx;
+	u16 used_idx;
+	bool avail_wrap;
+	bool used_wrap;
+};
+
+/**
  * struct snic_hw_vq - what VQ_CREATE needs
  * @desc: IOVA of the descriptor area
  * @driver: IOVA of the driver area
@@ -56,7 +70,8 @@ struct snic_hw_fn_state {
  * @size: entries
  * @vector: MSI-X vector
  * @ready: start ready
- * @avail_idx: ring position (split: available and used index)
+ * @packed: a packed ring (else split)
+ * @pos: ring position to start from
  */
 struct snic_hw_vq {
 	u64 desc;
@@ -65,7 +80,8 @@ struct snic_hw_vq {
 	u16 size;
 	u16 vector;
 	bool ready;
-	u16 avail_idx;
+	bool packed;
+	struct snic_hw_vq_pos pos;
 };
 
 /**
@@ -99,9 +115,10 @@ int snic_hw_config_write(struct snic_hw *hw, u16 fn, u16 offset,
 int snic_hw_vq_create(struct snic_hw *hw, u16 fn, u16 qid,
 		      const struct snic_hw_vq *vq);
 int snic_hw_vq_set_ready(struct snic_hw *hw, u16 fn, u16 qid, bool ready);
-int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid, u16 avail_idx);
-int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid, u16 *avail_idx,
-		     bool *ready);
+int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid,
+			 const struct snic_hw_vq_pos *pos);
+int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid,
+		     struct snic_hw_vq_pos *pos, bool *ready);
 int snic_hw_vq_destroy(struct snic_hw *hw, u16 fn, u16 qid);
 int snic_hw_vq_stats(struct snic_hw *hw, u16 fn, u16 qid,
 		     struct snic_hw_vq_stats *st);

@@ -86,6 +86,16 @@ struct snic_used_elem {
 };
 
 /**
+ * struct snic_ring_pos - where the device reads a ring next
+ * @idx: available index (split: free-running; packed: slot)
+ * @wrap: packed rings: its wrap counter
+ */
+struct snic_ring_pos {
+	u16 idx;
+	u8 wrap;
+};
+
+/**
  * struct snic_model_vq - a virtqueue as the NIC holds it
  * @r: its ring registers; cleared by VQ_DESTROY and resets
  * @fn: the function it belongs to
@@ -99,6 +109,10 @@ struct snic_used_elem {
  * @chain: scratch chains of the worker (the second for merged RX buffers)
  * @used: used entries the worker has yet to publish
  * @nused: how many
+ * @pop_log: ring position before each of the last chains taken, for
+ *	snic_ring_unpop()
+ * @pop_seq: chains taken, modulo 2^32 (index into @pop_log)
+ * @ndesc: packed rings: ring slots of the chain with each Buffer ID
  * @backlog: frames from the port waiting for receive buffers
  * @received: descriptor chains taken
  * @completed: descriptor chains used
@@ -116,6 +130,9 @@ struct snic_model_vq {
 	struct snic_chain chain[2];
 	struct snic_used_elem *used;
 	u16 nused;
+	struct snic_ring_pos *pop_log;
+	u32 pop_seq;
+	u16 *ndesc;
 	struct sk_buff_head backlog;
 	u64 received;
 	u64 completed;
@@ -302,6 +319,11 @@ int snic_chain_push(struct snic_model_vq *vq, const struct snic_chain *c,
 void snic_ring_add_used(struct snic_model_vq *vq, u16 head, u32 len);
 int snic_ring_flush(struct snic_model_vq *vq, bool *notify);
 int snic_ring_wait_kick(struct snic_model_vq *vq);
+
+/* snic_model_packed.c */
+int snic_packed_pop(struct snic_model_vq *vq, struct snic_chain *c);
+int snic_packed_flush(struct snic_model_vq *vq, bool *notify);
+int snic_packed_wait_kick(struct snic_model_vq *vq);
 
 /* snic_model_net.c */
 void snic_model_vq_init(struct snic_model_fn *fn, u16 qid);

@@ -288,6 +288,22 @@ static u32 snic_model_config_write(struct snic_model_fn *fn,
 	return SNIC_ST_OK;
 }
 
+/*
+ * A ring position to start from: nothing in flight (the device has used
+ * every buffer it took); for packed rings, slots within the ring and
+ * wrap counters of 0 or 1.
+ */
+static bool snic_model_state_ok(u16 flags, u16 size,
+				const struct snic_vq_state *st)
+{
+	if (st->avail_idx != st->used_idx)
+		return false;
+	if (!(flags & SNIC_VQ_F_PACKED))
+		return true;
+	return le16_to_cpu(st->avail_idx) < size && st->avail_wrap <= 1 &&
+	       st->avail_wrap == st->used_wrap;
+}
+
 static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
 				const struct snic_cmd_vq_create *c)
 {
@@ -302,15 +318,19 @@ static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
 	vq = &fn->vqs[qid];
 	if (vq->r.created)
 		return SNIC_ST_EBUSY;
-	if (flags & SNIC_VQ_F_PACKED)
-		return SNIC_ST_EOPNOTSUPP;
 	if (flags & ~(SNIC_VQ_F_PACKED | SNIC_VQ_F_READY))
 		return SNIC_ST_EINVAL;
-	/* Split ring: power-of-two size, areas aligned as virtio requires. */
-	if (!size || size > m->caps.vq_num_max || !is_power_of_2(size) ||
-	    (desc & 15) || (drv & 1) || (dev & 3))
+	/* The ring layout is the one the driver negotiated. */
+	if (!(flags & SNIC_VQ_F_PACKED) !=
+	    !(fn->driver_features & BIT_ULL(VIRTIO_F_RING_PACKED)))
 		return SNIC_ST_EINVAL;
-	if (c->state.avail_idx != c->state.used_idx)
+	if (!size || size > m->caps.vq_num_max || (desc & 15))
+		return SNIC_ST_EINVAL;
+	/* Split: power-of-two size; packed: event structures 4-aligned. */
+	if (flags & SNIC_VQ_F_PACKED ? (drv & 3) || (dev & 3) :
+	    !is_power_of_2(size) || (drv & 1) || (dev & 3))
+		return SNIC_ST_EINVAL;
+	if (!snic_model_state_ok(flags, size, &c->state))
 		return SNIC_ST_EINVAL;
 
 	vq->r = (struct snic_model_ring) {
@@ -323,6 +343,8 @@ static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
 		.flags = flags,
 		.avail_idx = le16_to_cpu(c->state.avail_idx),
 		.used_idx = le16_to_cpu(c->state.used_idx),
+		.avail_wrap = c->state.avail_wrap,
+		.used_wrap = c->state.used_wrap,
 	};
 	if (snic_ring_alloc(vq)) {
 		memset(&vq->r, 0, sizeof(vq->r));
@@ -353,10 +375,12 @@ static u32 snic_model_vq_modify(struct snic_model_fn *fn,
 	if (mask & SNIC_VQ_MODIFY_STATE) {
 		if ((vq->r.flags & SNIC_VQ_F_READY) && !fn->suspended)
 			return SNIC_ST_EBUSY;
-		if (c->state.avail_idx != c->state.used_idx)
+		if (!snic_model_state_ok(vq->r.flags, vq->r.size, &c->state))
 			return SNIC_ST_EINVAL;
 		vq->r.avail_idx = le16_to_cpu(c->state.avail_idx);
 		vq->r.used_idx = le16_to_cpu(c->state.used_idx);
+		vq->r.avail_wrap = c->state.avail_wrap;
+		vq->r.used_wrap = c->state.used_wrap;
 	}
 	if (mask & SNIC_VQ_MODIFY_READY) {
 		if (le16_to_cpu(c->ready) & 1) {
@@ -383,6 +407,8 @@ static u32 snic_model_vq_query(struct snic_model *m, struct snic_model_fn *fn,
 		.state = {
 			.avail_idx = cpu_to_le16(READ_ONCE(vq->r.avail_idx)),
 			.used_idx = cpu_to_le16(READ_ONCE(vq->r.used_idx)),
+			.avail_wrap = READ_ONCE(vq->r.avail_wrap),
+			.used_wrap = READ_ONCE(vq->r.used_wrap),
 		},
 		.flags = cpu_to_le16((vq->r.flags & SNIC_VQ_F_READY) |
 				     (READ_ONCE(vq->broken) ? SNIC_VQ_F_ERROR : 0)),

@@ -11,6 +11,8 @@
  * is returned as a negative errno, for the caller to stop the queue
  * (snic_model_fn_fail()).
  *
+ * Packed rings: snic_model_packed.c, behind the same calls.
+ *
  * The kernel's vringh would serve for the ring walk, but Debian's stock
  * 6.12 kernel is built without it (CONFIG_VHOST_RING), and the NIC's
  * engine has to run there.
@@ -77,7 +79,10 @@ int snic_ring_alloc(struct snic_model_vq *vq)
 	vq->chain[0].seg = kcalloc(n, sizeof(struct snic_seg), GFP_KERNEL);
 	vq->chain[1].seg = kcalloc(n, sizeof(struct snic_seg), GFP_KERNEL);
 	vq->used = kcalloc(n, sizeof(*vq->used), GFP_KERNEL);
-	if (!vq->chain[0].seg || !vq->chain[1].seg || !vq->used) {
+	vq->pop_log = kcalloc(n, sizeof(*vq->pop_log), GFP_KERNEL);
+	vq->ndesc = kcalloc(n, sizeof(*vq->ndesc), GFP_KERNEL);
+	if (!vq->chain[0].seg || !vq->chain[1].seg || !vq->used ||
+	    !vq->pop_log || !vq->ndesc) {
 		snic_ring_free(vq);
 		return -ENOMEM;
 	}
@@ -95,9 +100,13 @@ void snic_ring_free(struct snic_model_vq *vq)
 	kfree(vq->chain[0].seg);
 	kfree(vq->chain[1].seg);
 	kfree(vq->used);
+	kfree(vq->pop_log);
+	kfree(vq->ndesc);
 	vq->chain[0].seg = NULL;
 	vq->chain[1].seg = NULL;
 	vq->used = NULL;
+	vq->pop_log = NULL;
+	vq->ndesc = NULL;
 	vq->nused = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_ring_free);
@@ -169,15 +178,7 @@ static int snic_ring_walk(struct snic_model_vq *vq, u16 head,
 	}
 }
 
-/**
- * snic_ring_pop() - take the next available descriptor chain
- * @vq: the queue
- * @c: where to put the chain (its @seg array has room for the ring size)
- *
- * Return: 1 with @c filled, 0 when the ring is empty, or a negative errno
- * when the ring or the chain is malformed; the queue cannot go on then.
- */
-int snic_ring_pop(struct snic_model_vq *vq, struct snic_chain *c)
+static int snic_split_pop(struct snic_model_vq *vq, struct snic_chain *c)
 {
 	u16 avail, head;
 	int err;
@@ -202,20 +203,55 @@ int snic_ring_pop(struct snic_model_vq *vq, struct snic_chain *c)
 	if (err)
 		return err;
 	vq->r.avail_idx++;
-	vq->received++;
 	return 1;
+}
+
+static bool snic_ring_packed(const struct snic_model_vq *vq)
+{
+	return vq->r.flags & SNIC_VQ_F_PACKED;
+}
+
+/**
+ * snic_ring_pop() - take the next available descriptor chain
+ * @vq: the queue
+ * @c: where to put the chain (its @seg array has room for the ring size)
+ *
+ * Return: 1 with @c filled, 0 when the ring is empty, or a negative errno
+ * when the ring or the chain is malformed; the queue cannot go on then.
+ */
+int snic_ring_pop(struct snic_model_vq *vq, struct snic_chain *c)
+{
+	struct snic_ring_pos pos = {
+		.idx = vq->r.avail_idx,
+		.wrap = vq->r.avail_wrap,
+	};
+	int r;
+
+	r = snic_ring_packed(vq) ? snic_packed_pop(vq, c) : snic_split_pop(vq, c);
+	if (r > 0) {
+		vq->pop_log[vq->pop_seq++ % vq->r.size] = pos;
+		vq->received++;
+	}
+	return r;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_ring_pop);
 
 /**
  * snic_ring_unpop() - give back chains taken but not used
  * @vq: the queue
- * @n: how many of the last ones taken
+ * @n: how many of the last ones taken (at most the ring size)
  */
 void snic_ring_unpop(struct snic_model_vq *vq, u16 n)
 {
-	vq->r.avail_idx -= n;
+	struct snic_ring_pos pos;
+
+	if (!n)
+		return;
+	vq->pop_seq -= n;
 	vq->received -= n;
+	pos = vq->pop_log[vq->pop_seq % vq->r.size];
+	vq->r.avail_idx = pos.idx;
+	vq->r.avail_wrap = pos.wrap;
 }
 
 /**
@@ -349,6 +385,8 @@ int snic_ring_flush(struct snic_model_vq *vq, bool *notify)
 	u16 size = vq->r.size;
 	int err;
 
+	if (snic_ring_packed(vq))
+		return snic_packed_flush(vq, notify);
 	if (!vq->nused)
 		return 0;
 	first = old & (size - 1);
@@ -403,6 +441,8 @@ int snic_ring_wait_kick(struct snic_model_vq *vq)
 	u16 avail;
 	int err;
 
+	if (snic_ring_packed(vq))
+		return snic_packed_wait_kick(vq);
 	if (snic_ring_event_idx(vq)) {
 		err = snic_ring_write16(vq, vq->r.device +
 					SNIC_USED_RING(vq->r.size),

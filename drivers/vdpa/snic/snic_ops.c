@@ -116,6 +116,15 @@ void snic_vdpa_vq_irq(struct snic_vdpa *sv, u16 qid)
 	spin_unlock_irqrestore(&sv->cb_lock, flags);
 }
 
+/* Whether the driver negotiated packed rings; false if the NIC is gone. */
+static bool snic_packed(struct snic_vdpa *sv)
+{
+	struct snic_hw_fn_state st;
+
+	return !snic_hw_fn_query(snic_hw(sv), sv->fn, &st) &&
+	       (st.driver_features & BIT_ULL(VIRTIO_F_RING_PACKED));
+}
+
 /* VQ_CREATE from the registers; a refusal means the driver set them wrong. */
 static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx)
 {
@@ -127,7 +136,8 @@ static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx)
 		.size = vq->num,
 		.vector = SNIC_VQ_VECTOR(sv->fn, idx),
 		.ready = vq->ready,
-		.avail_idx = vq->avail_idx,
+		.packed = snic_packed(sv),
+		.pos = vq->pos,
 	};
 	int err;
 
@@ -190,16 +200,28 @@ static int snic_set_vq_state(struct vdpa_device *vdpa, u16 idx,
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct snic_vq *vq = snic_vq(sv, idx);
+	struct snic_hw_vq_pos pos;
 	int err = 0;
 
 	if (!vq)
 		return -EINVAL;
 	mutex_lock(&sv->lock);
+	if (snic_packed(sv))
+		pos = (struct snic_hw_vq_pos) {
+			.avail_idx = state->packed.last_avail_idx,
+			.avail_wrap = state->packed.last_avail_counter,
+			.used_idx = state->packed.last_used_idx,
+			.used_wrap = state->packed.last_used_counter,
+		};
+	else
+		pos = (struct snic_hw_vq_pos) {
+			.avail_idx = state->split.avail_index,
+			.used_idx = state->split.avail_index,
+		};
 	if (vq->in_hw)
-		err = snic_hw_vq_set_state(snic_hw(sv), sv->fn, idx,
-					   state->split.avail_index);
+		err = snic_hw_vq_set_state(snic_hw(sv), sv->fn, idx, &pos);
 	if (!err)
-		vq->avail_idx = state->split.avail_index;
+		vq->pos = pos;
 	mutex_unlock(&sv->lock);
 	return err;
 }
@@ -209,20 +231,31 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct snic_vq *vq = snic_vq(sv, idx);
-	u16 avail = 0;
-	bool ready;
+	struct snic_hw_vq_pos pos;
+	bool ready, packed;
 	int err = 0;
 
 	if (!vq)
 		return -EINVAL;
 	mutex_lock(&sv->lock);
+	packed = snic_packed(sv);
 	if (vq->in_hw)
-		err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &avail, &ready);
+		err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &pos, &ready);
 	else
-		avail = vq->avail_idx;
+		pos = vq->pos;
 	mutex_unlock(&sv->lock);
-	state->split.avail_index = avail;
-	return err;
+	if (err)
+		return err;
+	if (packed)
+		state->packed = (struct vdpa_vq_state_packed) {
+			.last_avail_idx = pos.avail_idx,
+			.last_avail_counter = pos.avail_wrap,
+			.last_used_idx = pos.used_idx,
+			.last_used_counter = pos.used_wrap,
+		};
+	else
+		state->split.avail_index = pos.avail_idx;
+	return 0;
 }
 
 static u32 snic_get_vq_align(struct vdpa_device *vdpa)
