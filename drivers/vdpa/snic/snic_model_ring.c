@@ -228,11 +228,18 @@ int snic_ring_pop(struct snic_model_vq *vq, struct snic_chain *c)
 	int r;
 
 	r = snic_ring_packed(vq) ? snic_packed_pop(vq, c) : snic_split_pop(vq, c);
-	if (r > 0) {
-		vq->pop_log[vq->pop_seq++ % vq->r.size] = pos;
-		vq->received++;
-	}
-	return r;
+	if (r <= 0)
+		return r;
+	/*
+	 * A driver has at most a ring's worth of buffers outstanding: one
+	 * more is one it offered again before the device used it, and
+	 * there is no room to complete it.
+	 */
+	if (vq->received - vq->completed >= vq->r.size)
+		return -EINVAL;
+	vq->pop_log[vq->pop_seq++ % vq->r.size] = pos;
+	vq->received++;
+	return 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_ring_pop);
 
@@ -450,6 +457,7 @@ int snic_ring_wait_kick(struct snic_model_vq *vq)
 		if (err)
 			return err;
 	}
+	/* The wish is visible before the index is read again. */
 	virt_mb();
 	err = snic_ring_read16(vq, vq->r.driver + SNIC_AVAIL_IDX, &avail);
 	if (err)
