@@ -23,7 +23,8 @@ u32 snic_model_as_init(struct snic_model *m, struct snic_model_fn *fn)
 	unsigned int i;
 
 	for (i = 0; i < SNIC_NAS; i++) {
-		fn->as[i].iotlb = vhost_iotlb_alloc(m->iotlb_max, 0);
+		/* A vhost IOTLB of limit 0 takes no mapping at all. */
+		fn->as[i].iotlb = vhost_iotlb_alloc(m->iotlb_max ?: UINT_MAX, 0);
 		if (!fn->as[i].iotlb) {
 			snic_model_as_fini(fn);
 			return SNIC_ST_ENOSPC;
