@@ -186,6 +186,9 @@ static u8 snic_cvq_mac(struct snic_model_vq *vq, u8 cmd, const u8 *data,
 		mc_off = off + sizeof(__le32);
 		if (!snic_mac_table(data, len, &off, &n_mc) || off != len)
 			return VIRTIO_NET_ERR;
+		for (i = 0; i < n_uc; i++)
+			if (is_multicast_ether_addr(data + uc_off + i * ETH_ALEN))
+				return VIRTIO_NET_ERR;
 		for (i = 0; i < n_mc; i++)
 			if (!is_multicast_ether_addr(data + mc_off + i * ETH_ALEN))
 				return VIRTIO_NET_ERR;
