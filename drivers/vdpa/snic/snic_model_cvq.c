@@ -67,16 +67,18 @@ bool snic_model_rx_accept(struct snic_model_fn *fn, const struct sk_buff *skb)
 {
 	const struct snic_model_rxf *f = &fn->rxf;
 	const struct ethhdr *eth;
+	__be16 tci;
 	bool ok;
-	u16 vid;
 
 	if (skb_headlen(skb) < ETH_HLEN)
 		return false;
 	eth = (const struct ethhdr *)skb->data;
 
 	spin_lock_bh(&fn->cfg_lock);
-	if (f->vlan_filter && !__vlan_get_tag(skb, &vid) &&
-	    !test_bit(vid & VLAN_VID_MASK, f->vlans))
+	/* The tag may lie past the linear part, or past the frame. */
+	if (f->vlan_filter && eth_type_vlan(eth->h_proto) &&
+	    (skb_copy_bits(skb, ETH_HLEN, &tci, sizeof(tci)) ||
+	     !test_bit(ntohs(tci) & VLAN_VID_MASK, f->vlans)))
 		ok = false;
 	else if (f->promisc)
 		ok = true;
@@ -94,6 +96,7 @@ bool snic_model_rx_accept(struct snic_model_fn *fn, const struct sk_buff *skb)
 	spin_unlock_bh(&fn->cfg_lock);
 	return ok;
 }
+EXPORT_SYMBOL_IF_KUNIT(snic_model_rx_accept);
 
 static bool snic_has(const struct snic_model_vq *vq, unsigned int bit)
 {
