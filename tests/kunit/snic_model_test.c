@@ -37,7 +37,8 @@ static void snic_model_identity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->nic.caps.vq_num_max, want.vq_num_max);
 	KUNIT_EXPECT_EQ(test, t->nic.caps.min_mtu, want.min_mtu);
 	KUNIT_EXPECT_EQ(test, t->nic.caps.max_mtu, want.max_mtu);
-	KUNIT_EXPECT_EQ(test, hw(t)->devcaps, SNIC_CAP_VQ_STATE);
+	KUNIT_EXPECT_EQ(test, hw(t)->devcaps, SNIC_CAP_SUSPEND | SNIC_CAP_VQ_STATE |
+			SNIC_CAP_PACKED | SNIC_CAP_STATS);
 }
 
 static void snic_model_fn_create_checks(struct kunit *test)

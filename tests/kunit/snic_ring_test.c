@@ -1199,8 +1199,15 @@ static struct kunit_suite snic_ring_suite = {
 /* IOVA of the ring of the cases that need mappings. */
 #define SNIC_MAP_IOVA	0x100000ULL
 
-/* A frame of 60 bytes after the 12-byte virtio-net header, in buffer @b. */
-static u16 snic_tx_frame(struct snic_test_ring *r, unsigned int b, u16 d)
+/**
+ * snic_tx_frame() - a broadcast frame for a transmit queue
+ * @r: the ring
+ * @b: buffer to put it in: 60 bytes after the 12-byte virtio-net header
+ * @d: descriptor to describe it with
+ *
+ * Return: @d, the chain's head.
+ */
+u16 snic_tx_frame(struct snic_test_ring *r, unsigned int b, u16 d)
 {
 	memset(r->buf[b], 0, 72);
 	memset(r->buf[b] + 12, 0xff, ETH_ALEN);

@@ -203,7 +203,8 @@ static void snic_vdpa_driver_ok(struct kunit *test)
 	state.split.avail_index = 0;
 	snic_spy_clear(&d->t->spy);
 	KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), 1, &state), 0);
-	EXPECT_OPS(test, d, OP(VQ_QUERY));
+	/* The ring layout (split or packed) from the negotiated features. */
+	EXPECT_OPS(test, d, OP(FN_QUERY), OP(VQ_QUERY));
 	KUNIT_EXPECT_EQ(test, state.split.avail_index, 123);
 
 	/* Enabled after DRIVER_OK: created at once, ready. */

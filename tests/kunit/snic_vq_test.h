@@ -77,6 +77,7 @@ void snic_tr_desc(struct snic_test_desc *d, u64 addr, u32 len, u16 flags,
 		  u16 next);
 void snic_tr_add(struct snic_test_ring *r, u16 head);
 u16 snic_tr_used_idx(const struct snic_test_ring *r);
+u16 snic_tx_frame(struct snic_test_ring *r, unsigned int b, u16 d);
 
 /* A vector number no function of the tests uses: the bitmap's size. */
 #define SNIC_TEST_VECTORS	4096

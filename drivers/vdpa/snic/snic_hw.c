@@ -5,6 +5,7 @@
  * (Documentation/vendor-interface.rst), one small function per command.
  */
 #include <linux/iopoll.h>
+#include <linux/rtnetlink.h>
 #include <linux/string.h>
 
 #include "snic.h"
@@ -169,11 +170,17 @@ out:
  * @p: its attributes
  * @config_vector: vector for its config interrupts
  *
+ * The NIC gives the function an uplink port, which the host sees as a
+ * netdev: FN_CREATE and FN_DESTROY are issued under RTNL, taken before
+ * the command lock, the order in which virtio-net's probe (under RTNL)
+ * reaches the other commands.  Call without RTNL.
+ *
  * Return: 0 or a negative errno.
  */
 int snic_hw_fn_create(struct snic_hw *hw, u16 fn, const struct snic_dev_params *p,
 		      u16 config_vector)
 {
+	int err;
 	struct snic_cmd_fn_create c = {
 		.hdr = HDR(FN_CREATE),
 		.features = cpu_to_le64(p->features),
@@ -183,7 +190,10 @@ int snic_hw_fn_create(struct snic_hw *hw, u16 fn, const struct snic_dev_params *
 	};
 
 	memcpy(c.mac, p->mac, sizeof(c.mac));
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	rtnl_lock();
+	err = snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	rtnl_unlock();
+	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_create);
 
@@ -192,13 +202,19 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_create);
  * @hw: the NIC
  * @fn: function number
  *
+ * Under RTNL, as snic_hw_fn_create().  Call without RTNL.
+ *
  * Return: 0 or a negative errno.
  */
 int snic_hw_fn_destroy(struct snic_hw *hw, u16 fn)
 {
 	struct snic_cmd_hdr c = HDR(FN_DESTROY);
+	int err;
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	rtnl_lock();
+	err = snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	rtnl_unlock();
+	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_destroy);
 

@@ -7,6 +7,7 @@
  */
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
@@ -145,10 +146,13 @@ static void snic_model_write32(struct snic_bus *bus, u32 off, u32 val)
 		return;
 	case SNIC_REG_DEV_CTRL:
 		if (val & SNIC_DEV_CTRL_RESET) {
+			/* Ports go too: see snic_model_port_create(). */
+			rtnl_lock();
 			mutex_lock(&m->lock);
 			for (i = 0; i < m->caps.max_functions; i++)
 				snic_model_fn_free(&m->fns[i]);
 			mutex_unlock(&m->lock);
+			rtnl_unlock();
 		}
 		return;
 	}
@@ -212,8 +216,10 @@ void snic_model_destroy(struct snic_model *m)
 
 	if (!m)
 		return;
+	rtnl_lock();
 	for (i = 0; i < m->caps.max_functions; i++)
 		snic_model_fn_free(&m->fns[i]);
+	rtnl_unlock();
 	destroy_workqueue(m->wq);
 	mutex_destroy(&m->lock);
 	kvfree(m->fns);

@@ -284,7 +284,8 @@ static int snic_net_rx_one(struct snic_model_vq *vq, struct sk_buff *skb)
 				    offloads & BIT_ULL(VIRTIO_NET_F_GUEST_CSUM),
 				    0))
 		return -EPROTO;
-	hdr.num_buffers = cpu_to_le16(1);
+	/* VERSION_1: the header is little endian. */
+	hdr.num_buffers = (__force __virtio16)cpu_to_le16(1);
 
 	for (;;) {
 		r = snic_rx_pop(vq, c);

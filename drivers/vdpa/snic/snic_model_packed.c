@@ -213,6 +213,7 @@ int snic_packed_flush(struct snic_model_vq *vq, bool *notify)
 		if (err)
 			return err;
 		if (i) {
+			/* Its id and length before the flags that hand it over. */
 			virt_wmb();
 			raw = cpu_to_le16(snic_pflags(wrap));
 			err = snic_model_dma_write(vq->fn, vq->asid,
@@ -231,6 +232,7 @@ int snic_packed_flush(struct snic_model_vq *vq, bool *notify)
 	}
 	if (!vq->nused)
 		return 0;
+	/* The whole batch before the first flags that publish it. */
 	virt_wmb();
 	raw = cpu_to_le16(snic_pflags(first_wrap));
 	err = snic_model_dma_write(vq->fn, vq->asid,
@@ -243,6 +245,7 @@ int snic_packed_flush(struct snic_model_vq *vq, bool *notify)
 	vq->completed += vq->nused;
 	vq->nused = 0;
 
+	/* The entries are visible before the driver's wishes are read. */
 	virt_mb();
 	err = snic_model_dma_read(vq->fn, vq->asid, vq->r.driver, &ev,
 				  sizeof(ev));
@@ -282,6 +285,7 @@ int snic_packed_wait_kick(struct snic_model_vq *vq)
 				   sizeof(ev));
 	if (err)
 		return err;
+	/* "Notify" is visible before the ring is checked again. */
 	virt_mb();
 	return snic_packed_avail(vq);
 }

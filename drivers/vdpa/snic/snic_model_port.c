@@ -13,6 +13,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <uapi/linux/virtio_net.h>
 
 #include "snic_model.h"
@@ -89,6 +90,11 @@ static const struct net_device_ops snic_port_ops = {
  * @fn: the function
  * @id: its function number
  *
+ * Registering a netdev needs RTNL, which the NIC cannot take while it
+ * executes a command: the driver may hold it (virtio-net's probe calls
+ * the config ops under RTNL).  So FN_CREATE and FN_DESTROY are issued
+ * with RTNL held (snic_hw_fn_create(), snic_hw_fn_destroy()).
+ *
  * Return: SNIC_ST_OK or SNIC_ST_ENOSPC.
  */
 u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
@@ -118,7 +124,8 @@ u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 	nd->priv_flags |= IFF_NO_QUEUE;
 	eth_hw_addr_random(nd);
 	netif_carrier_off(nd);
-	if (register_netdev(nd)) {
+	ASSERT_RTNL();
+	if (register_netdevice(nd)) {
 		free_netdev(nd);
 		return SNIC_ST_ENOSPC;
 	}
@@ -129,12 +136,16 @@ u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 /**
  * snic_model_port_destroy() - remove a function's uplink port
  * @fn: the function
+ *
+ * With RTNL held, as for snic_model_port_create(); the netdev's memory
+ * goes when RTNL is released.
  */
 void snic_model_port_destroy(struct snic_model_fn *fn)
 {
 	if (!fn->port)
 		return;
-	unregister_netdev(fn->port);
+	ASSERT_RTNL();
+	unregister_netdevice(fn->port);
 	free_netdev(fn->port);
 	fn->port = NULL;
 }

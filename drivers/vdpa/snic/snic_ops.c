@@ -125,8 +125,11 @@ static bool snic_packed(struct snic_vdpa *sv)
 	       (st.driver_features & BIT_ULL(VIRTIO_F_RING_PACKED));
 }
 
-/* VQ_CREATE from the registers; a refusal means the driver set them wrong. */
-static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx)
+/*
+ * VQ_CREATE from the registers, in the layout of the negotiated
+ * @features; a refusal means the driver set them wrong.
+ */
+static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx, u64 features)
 {
 	struct snic_vq *vq = &sv->vqs[idx];
 	struct snic_hw_vq hv = {
@@ -136,7 +139,7 @@ static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx)
 		.size = vq->num,
 		.vector = SNIC_VQ_VECTOR(sv->fn, idx),
 		.ready = vq->ready,
-		.packed = snic_packed(sv),
+		.packed = features & BIT_ULL(VIRTIO_F_RING_PACKED),
 		.pos = vq->pos,
 	};
 	int err;
@@ -156,18 +159,23 @@ static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx)
 	return 0;
 }
 
-static bool snic_driver_ok(struct snic_vdpa *sv)
+/* Whether the driver runs the device; its negotiated features if so. */
+static bool snic_driver_ok(struct snic_vdpa *sv, u64 *features)
 {
 	struct snic_hw_fn_state st;
 
-	return !snic_hw_fn_query(snic_hw(sv), sv->fn, &st) &&
-	       (st.status & VIRTIO_CONFIG_S_DRIVER_OK);
+	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st) ||
+	    !(st.status & VIRTIO_CONFIG_S_DRIVER_OK))
+		return false;
+	*features = st.driver_features;
+	return true;
 }
 
 static void snic_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct snic_vq *vq = snic_vq(sv, idx);
+	u64 features;
 
 	if (!vq)
 		return;
@@ -176,8 +184,8 @@ static void snic_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
 	/* After DRIVER_OK a queue starts or stops at once. */
 	if (vq->in_hw)
 		snic_hw_vq_set_ready(snic_hw(sv), sv->fn, idx, ready);
-	else if (ready && snic_driver_ok(sv))
-		snic_vq_create_hw(sv, idx);
+	else if (ready && snic_driver_ok(sv, &features))
+		snic_vq_create_hw(sv, idx, features);
 	mutex_unlock(&sv->lock);
 }
 
@@ -477,7 +485,7 @@ static void snic_set_status(struct vdpa_device *vdpa, u8 status)
 	    (st.status & VIRTIO_CONFIG_S_FEATURES_OK)) {
 		for (i = 0; i < sv->nvqs; i++) {
 			if (sv->vqs[i].ready && !sv->vqs[i].in_hw &&
-			    snic_vq_create_hw(sv, i))
+			    snic_vq_create_hw(sv, i, st.driver_features))
 				break;
 		}
 	}
