@@ -23,10 +23,18 @@ snic_load() { # [PARAMS...]
 	modprobe -a vdpa vhost_iotlb
 	insmod "$SNIC_KO" "$@"
 }
+# The driver goes, and the vdpa bus drivers a case loaded: a device binds
+# to whichever is loaded, so each case starts with neither.
 snic_unload() {
+	local m
 	if lsmod | grep -q '^snic_vdpa '; then
 		rmmod snic_vdpa
 	fi
+	for m in virtio_vdpa vhost_vdpa; do
+		if lsmod | grep -q "^$m "; then
+			rmmod "$m"
+		fi
+	done
 }
 
 # vdpa -j OBJECT... | jq FILTER, raw output.
