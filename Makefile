@@ -7,6 +7,8 @@
 #   make install          install them into /lib/modules/<release>/extra
 #   make check            the whole test suite (static checks, KUnit, e2e)
 #   make demo             boot the rig and show the driver at work
+#   make bench            throughput and packet rate next to veth and
+#                         vdpa_sim (numbers, not pass/fail; not in check)
 #   make clean
 
 # Kbuild reads ./Kbuild, never this file.
@@ -30,4 +32,7 @@ check:
 demo:
 	scripts/demo
 
-.PHONY: modules install clean check demo
+bench:
+	scripts/bench
+
+.PHONY: modules install clean check demo bench
