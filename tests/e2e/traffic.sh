@@ -1,56 +1,209 @@
 # SPDX-License-Identifier: GPL-2.0
-# e2e: frames through the data path, with virtio_vdpa: the device's
-# virtio-net netdev in netns "g" (10.9.0.1), its representor in netns "h"
-# (10.9.0.2).
+# e2e: frames through the data path, with virtio_vdpa: the virtio-net
+# netdev of the device on function FN in netns gFN (10.9.FN.1), its
+# representor snic0fFN in netns hFN (10.9.FN.2).
+#
+# In the TCG VM starting a process costs a tenth of a second or more:
+# the cases batch their ip commands and read counters in few processes.
 
-# Wait for the virtio-net netdev with MAC (its virtio device hangs off
-# the NIC, not off the vdpa device); print its name.
+# The model's view of NIC 0 (snic_model_debugfs.c).
+SNIC_DEBUGFS=/sys/kernel/debug/snic_vdpa/nic0/functions
+
+# Netdev of each wired function, by function number.
+declare -a NDS
+
+# Find the virtio-net netdevs of functions FN... (MAC 02:00:00:00:00:FN)
+# and put their names in NDS, waiting for them: their virtio devices
+# hang off the NIC, not off the vdpa devices.
+find_netdevs() { # FN...
+	local i a m n fn missing
+	local -A by_mac
+	for ((i = 0; i < 100; i++)); do
+		by_mac=()
+		for a in /sys/class/net/*/address; do
+			n=${a%/address}
+			n=${n##*/}
+			[[ $n == snic* ]] || { read -r m <"$a" && by_mac[$m]=$n; }
+		done
+		missing=
+		for fn in "$@"; do
+			printf -v m '02:00:00:00:00:%02x' "$fn"
+			NDS[fn]=${by_mac[$m]:-}
+			[ -n "${NDS[fn]}" ] || missing+=" $m"
+		done
+		[ -n "$missing" ] || return 0
+		sleep 0.1
+	done
+	echo "no virtio-net netdev with MAC$missing" >&2
+	return 1
+}
+
+# Wait for the virtio-net netdev with MAC; print its name.
 virtio_netdev() { # MAC
-	local i n
-	for i in $(seq 100); do
-		n=$(ip -o link | awk -v mac="$1" '$0 ~ "link/ether " mac && $2 !~ /^snic/ {
-			sub(/:$/, "", $2); print $2 }')
-		[ -n "$n" ] && { echo "$n"; return; }
+	local i a m n
+	for ((i = 0; i < 100; i++)); do
+		for a in /sys/class/net/*/address; do
+			n=${a%/address}
+			n=${n##*/}
+			if [[ $n != snic* ]] && read -r m <"$a" && [ "$m" = "$1" ]; then
+				echo "$n"
+				return
+			fi
+		done
 		sleep 0.1
 	done
 	echo "no virtio-net netdev with MAC $1" >&2
 	return 1
 }
 
-# Device NAME on function FN of NIC 0 with ADD-ARGS, MAC 02:00:00:00:00:FN
-# (hex), wired as above in netns g$FN / h$FN with 10.9.FN.1 / 10.9.FN.2.
-# Prints the netdev.
-wire() { # NAME FN [ADD-ARGS...]
-	local name=$1 fn=$2 nd mac
+# Add device NAME on function FN of NIC 0 with ADD-ARGS, MAC
+# 02:00:00:00:00:FN (hex).
+wire_add() { # NAME FN [ADD-ARGS...]
+	local name=$1 mac
+	printf -v mac '02:00:00:00:00:%02x' "$2"
 	shift 2
-	mac=$(printf '02:00:00:00:00:%02x' "$fn")
-	modprobe -a virtio_vdpa virtio_net
 	"$VDPA" dev add name "$name" mgmtdev "$MGMT" mac "$mac" "$@"
-	nd=$(virtio_netdev "$mac")
-	ip netns add "g$fn"
-	ip netns add "h$fn"
-	ip link set "$nd" netns "g$fn"
-	ip link set "snic0f$fn" netns "h$fn"
-	ip -n "g$fn" addr add "10.9.$fn.1/24" dev "$nd"
-	ip -n "h$fn" addr add "10.9.$fn.2/24" dev "snic0f$fn"
-	ip -n "h$fn" link set "snic0f$fn" up
-	ip -n "g$fn" link set "$nd" up
-	ip -n "g$fn" link set lo up
-	ip -n "h$fn" link set lo up
-	echo "$nd"
 }
 
-unwire() { # FN...
-	local fn
+# virtio_vdpa and virtio_net, unless loaded (modprobe is slow in the VM).
+virtio_load() {
+	[ -d /sys/module/virtio_vdpa ] && [ -d /sys/module/virtio_net ] ||
+		modprobe -a virtio_vdpa virtio_net
+}
+
+# Put the netdevs of the devices on functions FN... (added by wire_add)
+# in their netns as above, addressed and up; their names go to NDS.
+wire_ns() { # FN...
+	local fn pids=() pid
+	find_netdevs "$@" || return
 	for fn in "$@"; do
-		ip netns del "g$fn" 2>/dev/null || true
-		ip netns del "h$fn" 2>/dev/null || true
+		echo "netns add g$fn"
+		echo "netns add h$fn"
+		echo "link set ${NDS[fn]} netns g$fn"
+		echo "link set snic0f$fn netns h$fn"
+	done | ip -b - || return
+	for fn in "$@"; do
+		printf 'addr add 10.9.%s.2/24 dev snic0f%s\nlink set snic0f%s up\nlink set lo up\n' \
+			"$fn" "$fn" "$fn" | ip -n "h$fn" -b - &
+		pids+=($!)
+		printf 'addr add 10.9.%s.1/24 dev %s\nlink set %s up\nlink set lo up\n' \
+			"$fn" "${NDS[fn]}" "${NDS[fn]}" | ip -n "g$fn" -b - &
+		pids+=($!)
 	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || return
+	done
+}
+
+# Device NAME on function FN of NIC 0 with ADD-ARGS, bound to virtio_vdpa,
+# wired as above.  Prints the netdev.
+wire() { # NAME FN [ADD-ARGS...]
+	virtio_load
+	wire_add "$@" || return
+	wire_ns "$2" || return
+	echo "${NDS[$2]}"
+}
+
+# Undo wire() for functions FN..., with the iperf3 servers started there.
+unwire() { # FN...
+	local fn pid
+	for fn in "$@"; do
+		if [ -f "/tmp/iperf3-h$fn.pid" ]; then
+			read -r pid <"/tmp/iperf3-h$fn.pid" && kill "$pid" 2>/dev/null || true
+			rm -f "/tmp/iperf3-h$fn.pid"
+		fi
+	done
+	for fn in "$@"; do
+		echo "netns del g$fn"
+		echo "netns del h$fn"
+	done | ip -force -b - 2>/dev/null || true
 }
 
 # Counter NAME of netdev DEV in netns NS.
 nstat_of() { # NS DEV NAME
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# Packets netdev DEV in netns NS received (one process, not two).
+rx_packets_of() { # NS DEV
+	local j
+	j=$(ip -n "$1" -j -s link show dev "$2") || return
+	[[ $j =~ \"rx\":\{\"bytes\":[0-9]+,\"packets\":([0-9]+) ]] ||
+		{ echo "no rx counters in $j" >&2; return 1; }
+	echo "${BASH_REMATCH[1]}"
+}
+
+# The model's receive state of function FN: "pairs N offloads X [promisc]
+# [allmulti] ... uc N mc N vlan filter on|off".
+model_rx() { # FN
+	sed -n "/^function $1: /,/^function/s/^  rx: //p" "$SNIC_DEBUGFS"
+}
+
+# Wait until the model's receive state of function FN matches REGEX
+# (virtio-net sends RX mode commands from a work item).
+wait_model_rx() { # FN REGEX
+	local i rx
+	for ((i = 0; i < 50; i++)); do
+		rx=$(model_rx "$1")
+		[[ $rx =~ $2 ]] && return
+		sleep 0.1
+	done
+	fail "function $1 receive state '$rx' does not match /$2/"
+}
+
+# Counters of queues QIDX... of vdpa device DEV, a line each:
+# "received_desc completed_desc error_desc".
+vq_stats() { # DEV QIDX...
+	local dev=$1 q j
+	shift
+	for q in "$@"; do
+		j=$("$VDPA" -j dev vstats show "$dev" qidx "$q") || return
+		[[ $j =~ \"received_desc\":([0-9]+),\"completed_desc\":([0-9]+),\"error_desc\":([0-9]+) ]] ||
+			{ echo "queue $q of $dev: no counters in $j" >&2; return 1; }
+		echo "${BASH_REMATCH[*]:1}"
+	done
+}
+
+# error_desc of queues QIDX... of vdpa device DEV, space-separated.
+vq_errors() { # DEV QIDX...
+	local e out=
+	while read -r _ _ e; do
+		out+=" $e"
+	done <<<"$(vq_stats "$@")"
+	echo "${out# }"
+}
+
+# Fail unless RATE (from iperf_mbps) is a throughput above zero.
+expect_rate() { # WHAT RATE
+	[[ $2 =~ ^[0-9]+\.[0-9]$ ]] && [ "$2" != 0.0 ] || fail "$1: $2 Mbit/s"
+}
+
+# An iperf3 server in netns NS, until unwire.
+iperf_server() { # NS
+	ip netns exec "$1" iperf3 -s -D -I "/tmp/iperf3-$1.pid" >/dev/null
+}
+
+# Run iperf3 -c ADDR ARGS in netns NS; print what the receiver measured,
+# in Mbit/s with one decimal, or the error.  Retries while the server is
+# still starting.
+iperf_mbps() { # NS ADDR IPERF3-ARGS...
+	local ns=$1 addr=$2 out i k
+	shift 2
+	for ((i = 0; i < 20; i++)); do
+		out=$(ip netns exec "$ns" iperf3 -J -c "$addr" "$@") && break
+		[[ $out == *"unable to connect"* ]] || break
+		sleep 0.2
+	done
+	# Parsed here: jq takes long to start in the VM.
+	if [[ $out =~ \"sum_received\":[[:space:]]*\{[^}]*\"bits_per_second\":[[:space:]]*([0-9.e+]+) ]]; then
+		printf -v out '%.0f' "${BASH_REMATCH[1]}"
+		k=$(((out + 50000) / 100000))
+		echo "$((k / 10)).$((k % 10))"
+	elif [[ $out =~ \"error\":[[:space:]]*(\"[^\"]*\") ]]; then
+		echo "${BASH_REMATCH[1]}"
+	else
+		echo "no result"
+	fi
 }
 
 test_ping_virtio() {
@@ -72,4 +225,234 @@ test_ping_virtio() {
 	ip -n h0 link set snic0f0 up
 	sleep 0.5
 	ip netns exec g0 ping -c 1 -W 5 10.9.0.2 >/dev/null || fail "no traffic after link up"
+}
+
+# TCP both ways, with the offloads virtio-net negotiates (TSO, checksum).
+test_iperf_virtio() {
+	local tx rx
+	wire i0 0 >/dev/null || fail "cannot wire i0"
+	trap 'unwire 0' EXIT
+	iperf_server h0
+	tx=$(iperf_mbps g0 10.9.0.2 -t 2)
+	rx=$(iperf_mbps g0 10.9.0.2 -t 2 -R)
+	echo "measure: iperf3 TCP guest -> representor: $tx Mbit/s"
+	echo "measure: iperf3 TCP representor -> guest: $rx Mbit/s"
+	expect_rate "guest -> representor" "$tx"
+	expect_rate "representor -> guest" "$rx"
+	expect_eq "error_desc of queues 0-2" "$(vq_errors i0 0 1 2)" "0 0 0"
+}
+
+# Jumbo frames: 9000 bytes cross both ways unfragmented; more do not.
+test_mtu_9000() {
+	local nd drops
+	nd=$(wire j0 0 mtu 9000) || fail "cannot wire j0"
+	trap 'unwire 0' EXIT
+	expect_match "guest netdev" "$(ip -n g0 -o link show "$nd")" " mtu 9000 "
+	expect_match "representor" "$(ip -n h0 -o link show snic0f0)" " mtu 9000 "
+	ip netns exec g0 ping -M do -s 8972 -c 2 -i 0.2 -W 5 10.9.0.2 >/dev/null ||
+		fail "9000-byte frames guest -> representor"
+	ip netns exec h0 ping -M do -s 8972 -c 2 -i 0.2 -W 5 10.9.0.1 >/dev/null ||
+		fail "9000-byte frames representor -> guest"
+	# 9001 is beyond the device's MTU, on either side.
+	! ip -n g0 link set "$nd" mtu 9001 2>/dev/null || fail "guest netdev took mtu 9001"
+	! ip -n h0 link set snic0f0 mtu 9001 2>/dev/null || fail "representor took mtu 9001"
+	! ip netns exec g0 ping -M do -s 8973 -c 1 -W 1 10.9.0.2 >/dev/null 2>&1 ||
+		fail "a 9001-byte frame left the guest"
+	! ip netns exec h0 ping -M do -s 8973 -c 1 -W 1 10.9.0.1 >/dev/null 2>&1 ||
+		fail "a 9001-byte frame left the representor"
+	# A frame over the uplink's MTU is dropped by the NIC, and counted.
+	ip -n h0 link set snic0f0 mtu 8000
+	drops=$(nstat_of h0 snic0f0 rx_dropped)
+	! ip netns exec g0 ping -M do -s 8972 -c 1 -W 1 10.9.0.2 >/dev/null ||
+		fail "a 9000-byte frame crossed an 8000-byte uplink"
+	[ "$(nstat_of h0 snic0f0 rx_dropped)" -gt "$drops" ] ||
+		fail "the frame over the uplink's MTU is not in its rx_dropped"
+	ip netns exec g0 ping -M do -s 7972 -c 1 -W 5 10.9.0.2 >/dev/null ||
+		fail "8000-byte frames after the uplink's MTU changed"
+}
+
+# Flows spread over 4 queue pairs both ways: each data queue in use
+# carries traffic (the NIC steers to the guest by flow hash; the guest
+# transmits by flow hash once XPS is off).
+test_multiqueue_spread() {
+	local nd q e pairs qs=() round idle before after tx rx b a out
+	nd=$(wire q0 0 max_vqp 4) || fail "cannot wire q0"
+	trap 'unwire 0' EXIT
+	# virtio-net enables one pair per CPU: all 4 with ethtool.
+	if command -v ethtool >/dev/null; then
+		ip netns exec g0 ethtool -L "$nd" combined 4
+		out=$(ip netns exec g0 ethtool -l "$nd")
+		[[ $out =~ Current\ hardware\ settings:.*Combined:[[:space:]]+([0-9]+) ]] &&
+			[ "${BASH_REMATCH[1]}" = 4 ] || fail "ethtool -l: $out"
+		wait_model_rx 0 "^pairs 4 "
+	fi
+	[[ $(model_rx 0) =~ ^pairs\ ([0-9]+) ]] || fail "no pairs in '$(model_rx 0)'"
+	pairs=${BASH_REMATCH[1]}
+	for ((q = 0; q < 2 * pairs; q++)); do
+		qs+=("$q")
+	done
+	# XPS ties transmit queues to CPUs.
+	ip netns exec g0 sh -c "for f in /sys/class/net/$nd/queues/tx-*/xps_cpus; do echo 0 >\$f; done"
+	iperf_server h0
+	readarray -t before <<<"$(vq_stats q0 "${qs[@]}")"
+	# Flow hashes are random: a queue may draw no flow in a round.
+	for round in 1 2 3; do
+		tx=$(iperf_mbps g0 10.9.0.2 -t 1 -P 8)
+		rx=$(iperf_mbps g0 10.9.0.2 -t 1 -P 8 -R)
+		expect_rate "guest -> representor" "$tx"
+		expect_rate "representor -> guest" "$rx"
+		readarray -t after <<<"$(vq_stats q0 "${qs[@]}")"
+		idle=
+		for q in "${qs[@]}"; do
+			read -r b _ _ <<<"${before[q]}"
+			read -r a _ e <<<"${after[q]}"
+			[ "$e" = 0 ] || fail "queue $q: error_desc $e"
+			[ $((a - b)) -ge 16 ] || idle+=" $q"
+		done
+		[ -n "$idle" ] || break
+	done
+	echo "measure: iperf3 -P 8, $pairs pairs: guest -> representor $tx Mbit/s, representor -> guest $rx Mbit/s (round $round)"
+	out=
+	for q in "${qs[@]}"; do
+		read -r b _ _ <<<"${before[q]}"
+		read -r a _ _ <<<"${after[q]}"
+		out+=" $q:$((a - b))"
+	done
+	echo "measure: descriptors per queue:$out"
+	[ -z "$idle" ] || fail "queues$idle carried no traffic"
+	expect_eq "cvq error_desc" "$(vq_errors q0 8)" 0
+}
+
+# Fail unless a counter went from BEFORE to AFTER by N to N + SLACK.
+expect_growth() { # WHAT BEFORE AFTER N SLACK
+	local d=$(($3 - $2))
+	[ $d -ge "$4" ] && [ $d -le $(($4 + $5)) ] ||
+		fail "$1 grew by $d, want $4 (up to $5 more)"
+}
+
+# The queue counters follow the frames: N pings are N chains taken and
+# used on the transmit queue, and N on the receive queue.
+test_vstats_traffic() {
+	local n=32 out st0 st1 rep0 rep1 rx0 rx1 tx0 tx1
+	wire s0 0 >/dev/null || fail "cannot wire s0"
+	trap 'unwire 0' EXIT
+	# Resolve the neighbours first: only the pings are counted.
+	ip netns exec g0 ping -c 1 -W 5 10.9.0.2 >/dev/null || fail "no ping"
+	rep0=($(ip netns exec h0 cat /sys/class/net/snic0f0/statistics/{rx,tx}_packets))
+	readarray -t st0 <<<"$(vq_stats s0 0 1)"
+	out=$(ip netns exec g0 ping -c $n -i 0.01 -W 5 -q 10.9.0.2) || fail "ping: $out"
+	expect_match "ping" "$out" "$n packets transmitted, $n received"
+	readarray -t st1 <<<"$(vq_stats s0 0 1)"
+	rep1=($(ip netns exec h0 cat /sys/class/net/snic0f0/statistics/{rx,tx}_packets))
+	# received, completed, errors of the receive and the transmit queue.
+	read -r -a rx0 <<<"${st0[0]}"
+	read -r -a rx1 <<<"${st1[0]}"
+	read -r -a tx0 <<<"${st0[1]}"
+	read -r -a tx1 <<<"${st1[1]}"
+	echo "measure: $n pings: $((rx1[0] - rx0[0])) descriptors on the rx queue, $((tx1[0] - tx0[0])) on the tx queue"
+	# Background frames (IPv6 autoconfiguration) may add a few.
+	expect_growth "rx queue received_desc" "${rx0[0]}" "${rx1[0]}" $n 6
+	expect_growth "rx queue completed_desc" "${rx0[1]}" "${rx1[1]}" $n 6
+	expect_growth "tx queue received_desc" "${tx0[0]}" "${tx1[0]}" $n 6
+	expect_growth "tx queue completed_desc" "${tx0[1]}" "${tx1[1]}" $n 6
+	expect_eq "error_desc rx, tx" "${rx1[2]} ${tx1[2]}" "0 0"
+	expect_growth "representor rx_packets" "${rep0[0]}" "${rep1[0]}" $n 6
+	expect_growth "representor tx_packets" "${rep0[1]}" "${rep1[1]}" $n 6
+}
+
+# 16 devices of 4 queue pairs, all in use, each in its own pair of netns,
+# all pinging at once.
+test_many_devices_ping() {
+	local n=16 fn pids=() fns=()
+	for ((fn = 0; fn < n; fn++)); do
+		fns+=("$fn")
+	done
+	trap "unwire ${fns[*]}" EXIT
+	virtio_load
+	for fn in "${fns[@]}"; do
+		wire_add "m$fn" "$fn" max_vqp 4 || fail "cannot add m$fn"
+	done
+	# virtio-net enables one pair per CPU.
+	if command -v ethtool >/dev/null; then
+		find_netdevs "${fns[@]}" || fail "no netdevs"
+		for fn in "${fns[@]}"; do
+			ethtool -L "${NDS[fn]}" combined 4 &
+			pids[fn]=$!
+		done
+		for fn in "${fns[@]}"; do
+			wait "${pids[fn]}" || fail "m$fn: ethtool -L ${NDS[fn]} combined 4 failed"
+		done
+	fi
+	wire_ns "${fns[@]}" || fail "cannot wire the devices"
+	for fn in "${fns[@]}"; do
+		ip netns exec "g$fn" ping -c 2 -i 0.2 -W 5 -q "10.9.$fn.2" >/dev/null &
+		pids[fn]=$!
+	done
+	for fn in "${fns[@]}"; do
+		wait "${pids[fn]}" || fail "m$fn: no ping"
+	done
+	if command -v ethtool >/dev/null; then
+		expect_eq "functions using 4 pairs" "$(grep -c '^  rx: pairs 4 ' "$SNIC_DEBUGFS")" $n
+	fi
+}
+
+# Frames a guest receives: by destination MAC, as the driver programs the
+# NIC through the control queue.  The representor's static neighbour
+# entry sends the guest's pings to a given MAC; the guest's rx_packets
+# shows which reach it.
+test_cvq_rx_filter() {
+	local nd n=20 mac=02:00:00:00:01:00 d rx mc
+
+	# N pings from the representor to MAC; set d to the growth of the
+	# guest's rx_packets since the last call.
+	pings_to() { # MAC
+		local r
+		ip -n h0 neigh replace 10.9.0.1 lladdr "$1" dev snic0f0 nud permanent
+		ip netns exec h0 ping -c $n -i 0.01 -W 0.1 -q 10.9.0.1 >/dev/null 2>&1 || true
+		r=$(rx_packets_of g0 "$nd")
+		d=$((r - rx))
+		rx=$r
+	}
+
+	nd=$(wire c0 0) || fail "cannot wire c0"
+	trap 'unwire 0' EXIT
+	ip netns exec g0 ping -c 1 -W 5 10.9.0.2 >/dev/null || fail "no ping"
+	# Once up, the driver turns the NIC's promiscuous default off.
+	wait_model_rx 0 '^pairs 1 offloads [0-9a-fx]+ uc'
+	# MAC_ADDR_SET: the NIC takes the new MAC, the old one is foreign.
+	ip -n g0 link set "$nd" address "$mac"
+	expect_match "model" "$(<"$SNIC_DEBUGFS")" "mac $mac "
+	ip -n h0 neigh flush dev snic0f0
+	ip netns exec h0 ping -c 2 -i 0.2 -W 5 10.9.0.1 >/dev/null ||
+		fail "no ping to the guest's new MAC"
+	ip netns exec g0 ping -c 2 -i 0.2 -W 5 10.9.0.2 >/dev/null ||
+		fail "no ping from the guest's new MAC"
+	# A foreign unicast MAC: dropped, unless promiscuous.
+	rx=$(rx_packets_of g0 "$nd")
+	pings_to 02:00:00:00:00:00
+	[ "$d" -le 2 ] || fail "$d frames to a foreign MAC reached the guest"
+	ip -n g0 link set "$nd" promisc on
+	wait_model_rx 0 ' promisc'
+	pings_to 02:00:00:00:00:00
+	[ "$d" -ge $n ] || fail "promiscuous: $d of $n frames to a foreign MAC reached the guest"
+	ip -n g0 link set "$nd" promisc off
+	wait_model_rx 0 '^pairs 1 offloads [0-9a-fx]+ uc'
+	# A multicast group the guest did not join: dropped, unless allmulti
+	# or in the MAC table (MAC_TABLE_SET).
+	pings_to 01:00:5e:7f:01:02
+	[ "$d" -le 2 ] || fail "$d frames to an unjoined group reached the guest"
+	ip -n g0 link set "$nd" allmulticast on
+	wait_model_rx 0 ' allmulti'
+	pings_to 01:00:5e:7f:01:02
+	[ "$d" -ge $n ] || fail "allmulti: $d of $n frames to a group reached the guest"
+	ip -n g0 link set "$nd" allmulticast off
+	wait_model_rx 0 '^pairs 1 offloads [0-9a-fx]+ uc'
+	[[ $(model_rx 0) =~ \ mc\ ([0-9]+)\  ]] || fail "no mc table in '$(model_rx 0)'"
+	mc=${BASH_REMATCH[1]}
+	ip -n g0 maddr add 01:00:5e:7f:01:02 dev "$nd"
+	wait_model_rx 0 " mc $((mc + 1)) "
+	pings_to 01:00:5e:7f:01:02
+	[ "$d" -ge $n ] || fail "joined: $d of $n frames to a group reached the guest"
+	# Every command the driver sent was taken.
+	expect_eq "cvq error_desc" "$(vq_errors c0 2)" 0
 }
