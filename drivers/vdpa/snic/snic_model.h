@@ -298,6 +298,17 @@ bool snic_model_translate(struct snic_model_fn *fn, u16 asid, u64 iova,
 
 /* snic_model_dma.c */
 typedef void (*snic_dma_actor)(void *arg, void *kaddr, size_t len);
+
+/**
+ * struct snic_dma_buf - a kernel buffer that DMA actors copy to or from
+ * @p: the next byte
+ */
+struct snic_dma_buf {
+	u8 *p;
+};
+
+void snic_dma_to_buf(void *arg, void *kaddr, size_t len);
+void snic_dma_from_buf(void *arg, void *kaddr, size_t len);
 int snic_model_dma(struct snic_model_fn *fn, u16 asid, u64 iova, u64 len,
 		   u32 perm, snic_dma_actor actor, void *arg);
 int snic_model_dma_read(struct snic_model_fn *fn, u16 asid, u64 iova,
@@ -330,6 +341,9 @@ void snic_model_vq_init(struct snic_model_fn *fn, u16 qid);
 int snic_model_vq_start(struct snic_model_vq *vq);
 void snic_model_vq_stop(struct snic_model_vq *vq);
 void snic_model_vq_kick(struct snic_model_vq *vq);
+void snic_model_vq_serve(struct snic_model_vq *vq,
+			 int (*one)(struct snic_model_vq *vq,
+				    const struct snic_chain *c));
 void snic_model_fn_fail(struct snic_model_vq *vq, int err);
 void snic_model_fn_rx_reset(struct snic_model_fn *fn);
 netdev_tx_t snic_model_net_from_port(struct snic_model_fn *fn,

@@ -144,11 +144,10 @@ static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 }
 
 /* Start every queue the driver made ready. */
-static u32 snic_model_fn_start(struct snic_model_fn *fn)
+static u32 snic_model_fn_start_queues(struct snic_model_fn *fn)
 {
 	unsigned int i;
 
-	snic_model_fn_rx_reset(fn);
 	for (i = 0; i < fn->nvqs; i++) {
 		struct snic_model_vq *vq = &fn->vqs[i];
 
@@ -185,21 +184,12 @@ static u32 snic_model_fn_suspend(struct snic_model_fn *fn)
 
 static u32 snic_model_fn_resume(struct snic_model_fn *fn)
 {
-	unsigned int i;
-
 	if (!fn->suspended)
 		return SNIC_ST_OK;
 	fn->suspended = false;
 	if (!snic_model_fn_running(fn))
 		return SNIC_ST_OK;
-	for (i = 0; i < fn->nvqs; i++) {
-		struct snic_model_vq *vq = &fn->vqs[i];
-
-		if (vq->r.created && (vq->r.flags & SNIC_VQ_F_READY) &&
-		    snic_model_vq_start(vq))
-			return SNIC_ST_ENOSPC;
-	}
-	return SNIC_ST_OK;
+	return snic_model_fn_start_queues(fn);
 }
 
 /* Whether the NIC accepts the features the driver set. */
@@ -231,7 +221,8 @@ static u32 snic_model_set_status(struct snic_model_fn *fn, u8 status)
 		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	fn->status = status;
 	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && snic_model_fn_running(fn)) {
-		if (snic_model_fn_start(fn))
+		snic_model_fn_rx_reset(fn);
+		if (snic_model_fn_start_queues(fn))
 			fn->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 		else
 			snic_model_port_carrier(fn, true);

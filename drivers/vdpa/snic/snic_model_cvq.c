@@ -293,26 +293,35 @@ static u8 snic_cvq_exec(struct snic_model_vq *vq, const u8 *cmd,
 }
 
 /*
- * One chain of the CVQ.  Returns the status it was answered with, or a
- * negative errno when it cannot be answered (no writable byte, buffers
- * not reachable): a driver error that stops the queue.
+ * One chain of the CVQ: the command is executed and answered.  Returns
+ * the bytes written (the ack), or a negative errno when it cannot be
+ * answered (no writable byte, buffers not reachable): a driver error
+ * that stops the queue.
  */
-static int snic_cvq_one(struct snic_model_vq *vq, const struct snic_chain *c,
-			u8 *buf)
+static int snic_cvq_one(struct snic_model_vq *vq, const struct snic_chain *c)
 {
 	u8 ack = VIRTIO_NET_ERR;
-	int err;
+	u8 *buf = NULL;
+	int err = 0;
 
 	if (!c->in_len)
 		return -EINVAL;
-	if (c->out_len >= 2 && c->out_len <= SNIC_CVQ_MAX) {
+	/* Without memory for it, the command fails; the queue goes on. */
+	if (c->out_len >= 2 && c->out_len <= SNIC_CVQ_MAX)
+		buf = kmalloc(c->out_len, GFP_KERNEL);
+	if (buf) {
 		err = snic_chain_pull(vq, c, 0, buf, c->out_len);
-		if (err)
-			return err;
-		ack = snic_cvq_exec(vq, buf, c->out_len);
+		if (!err)
+			ack = snic_cvq_exec(vq, buf, c->out_len);
+		kfree(buf);
 	}
-	err = snic_chain_push(vq, c, 0, &ack, sizeof(ack));
-	return err ? err : ack;
+	if (!err)
+		err = snic_chain_push(vq, c, 0, &ack, sizeof(ack));
+	if (err)
+		return err;
+	if (ack != VIRTIO_NET_OK)
+		vq->errors++;
+	return sizeof(ack);
 }
 
 /**
@@ -321,47 +330,5 @@ static int snic_cvq_one(struct snic_model_vq *vq, const struct snic_chain *c,
  */
 void snic_model_cvq_process(struct snic_model_vq *vq)
 {
-	struct snic_chain *c = &vq->chain[0];
-	bool notify = false;
-	int r, budget = SNIC_VQ_NUM_MAX;
-	u8 *buf;
-
-	buf = kmalloc(SNIC_CVQ_MAX, GFP_KERNEL);
-	if (!buf) {
-		/* Try again later: the commands stay in the ring. */
-		snic_model_vq_kick(vq);
-		return;
-	}
-	while (budget--) {
-		r = snic_ring_pop(vq, c);
-		if (!r) {
-			r = snic_ring_wait_kick(vq);
-			if (r > 0)
-				continue;
-			break;
-		}
-		if (r > 0)
-			r = snic_cvq_one(vq, c, buf);
-		if (r < 0)
-			goto fail;
-		if (r != VIRTIO_NET_OK)
-			vq->errors++;
-		snic_ring_add_used(vq, c->head, 1);
-	}
-	r = snic_ring_flush(vq, &notify);
-	if (r < 0)
-		goto fail;
-	kfree(buf);
-	if (notify) {
-		local_bh_disable();
-		snic_model_raise(vq->fn->m, vq->r.vector);
-		local_bh_enable();
-	}
-	if (budget < 0)
-		snic_model_vq_kick(vq);
-	return;
-
-fail:
-	kfree(buf);
-	snic_model_fn_fail(vq, r);
+	snic_model_vq_serve(vq, snic_cvq_one);
 }

@@ -97,11 +97,13 @@ out:
 	return err;
 }
 
-struct snic_dma_buf {
-	u8 *p;
-};
-
-static void snic_dma_to_buf(void *arg, void *kaddr, size_t len)
+/**
+ * snic_dma_to_buf() - DMA actor: copy from driver memory into a buffer
+ * @arg: the &struct snic_dma_buf
+ * @kaddr: kernel address of the piece
+ * @len: its length
+ */
+void snic_dma_to_buf(void *arg, void *kaddr, size_t len)
 {
 	struct snic_dma_buf *b = arg;
 
@@ -109,7 +111,13 @@ static void snic_dma_to_buf(void *arg, void *kaddr, size_t len)
 	b->p += len;
 }
 
-static void snic_dma_from_buf(void *arg, void *kaddr, size_t len)
+/**
+ * snic_dma_from_buf() - DMA actor: copy from a buffer into driver memory
+ * @arg: the &struct snic_dma_buf
+ * @kaddr: kernel address of the piece
+ * @len: its length
+ */
+void snic_dma_from_buf(void *arg, void *kaddr, size_t len)
 {
 	struct snic_dma_buf *b = arg;
 

@@ -200,7 +200,18 @@ bad:
 	return 0;
 }
 
-static void snic_net_tx(struct snic_model_vq *vq)
+/**
+ * snic_model_vq_serve() - a worker's pass over a queue's available chains
+ * @vq: the queue
+ * @one: handles a chain; returns the bytes it wrote into it, or a
+ *	negative errno for a driver error, which stops the queue
+ *
+ * After SNIC_BUDGET chains the worker lets other queues run and comes
+ * back.
+ */
+void snic_model_vq_serve(struct snic_model_vq *vq,
+			 int (*one)(struct snic_model_vq *vq,
+				    const struct snic_chain *c))
 {
 	struct snic_chain *c = &vq->chain[0];
 	int budget = SNIC_BUDGET, r;
@@ -211,13 +222,15 @@ static void snic_net_tx(struct snic_model_vq *vq)
 			r = snic_ring_wait_kick(vq);
 			if (r > 0)
 				continue;
+			if (r < 0)
+				goto fail;
 			break;
 		}
 		if (r > 0)
-			r = snic_net_tx_one(vq, c);
+			r = one(vq, c);
 		if (r < 0)
 			goto fail;
-		snic_ring_add_used(vq, c->head, 0);
+		snic_ring_add_used(vq, c->head, r);
 	}
 	r = snic_model_vq_flush(vq);
 	if (r < 0)
@@ -385,7 +398,7 @@ static void snic_model_vq_work(struct work_struct *work)
 	else if (snic_is_rx(vq))
 		snic_net_rx(vq);
 	else
-		snic_net_tx(vq);
+		snic_model_vq_serve(vq, snic_net_tx_one);
 }
 
 /**

@@ -303,26 +303,6 @@ int snic_chain_xfer(struct snic_model_vq *vq, const struct snic_chain *c,
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_chain_xfer);
 
-struct snic_chain_buf {
-	u8 *p;
-};
-
-static void snic_chain_to_buf(void *arg, void *kaddr, size_t len)
-{
-	struct snic_chain_buf *b = arg;
-
-	memcpy(b->p, kaddr, len);
-	b->p += len;
-}
-
-static void snic_chain_from_buf(void *arg, void *kaddr, size_t len)
-{
-	struct snic_chain_buf *b = arg;
-
-	memcpy(kaddr, b->p, len);
-	b->p += len;
-}
-
 /**
  * snic_chain_pull() - copy bytes out of a chain's readable buffers
  * @vq: the queue
@@ -336,9 +316,9 @@ static void snic_chain_from_buf(void *arg, void *kaddr, size_t len)
 int snic_chain_pull(struct snic_model_vq *vq, const struct snic_chain *c,
 		    u64 off, void *buf, size_t len)
 {
-	struct snic_chain_buf b = { .p = buf };
+	struct snic_dma_buf b = { .p = buf };
 
-	return snic_chain_xfer(vq, c, false, off, len, snic_chain_to_buf, &b);
+	return snic_chain_xfer(vq, c, false, off, len, snic_dma_to_buf, &b);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_chain_pull);
 
@@ -355,9 +335,9 @@ EXPORT_SYMBOL_IF_KUNIT(snic_chain_pull);
 int snic_chain_push(struct snic_model_vq *vq, const struct snic_chain *c,
 		    u64 off, const void *buf, size_t len)
 {
-	struct snic_chain_buf b = { .p = (u8 *)buf };
+	struct snic_dma_buf b = { .p = (u8 *)buf };
 
-	return snic_chain_xfer(vq, c, true, off, len, snic_chain_from_buf, &b);
+	return snic_chain_xfer(vq, c, true, off, len, snic_dma_from_buf, &b);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_chain_push);
 
