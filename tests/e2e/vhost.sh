@@ -42,7 +42,10 @@ test_vhost_vdpa_control() {
 		fail "vhost-probe: $out"
 	echo "$out"
 	expect_match "device id" "$out" "^device_id=1$"
-	expect_match "features" "$out" "^features=0x330cf99af$"
+	expect_match "features" "$out" "^features=0x330df99af$"
+	# What a VMM needs to migrate the device.
+	expect_match "backend features" "$out" \
+		"^backend=.*SUSPEND RESUME ENABLE_AFTER_DRIVER_OK.*IOTLB_PERSIST"
 	expect_match "vring num" "$out" "^vring_num=1024$"
 	expect_match "mac" "$out" "^mac=02:00:00:00:0a:01$"
 	expect_match "vqs" "$out" "^vqs=9$"
