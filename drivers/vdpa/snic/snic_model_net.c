@@ -187,8 +187,9 @@ static int snic_net_tx_one(struct snic_model_vq *vq, const struct snic_chain *c)
 	}
 	skb->protocol = eth_type_trans(skb, port);
 	skb_record_rx_queue(skb, vq->qid / 2);
-	dev_sw_netstats_rx_add(port, len);
+	/* Per-CPU counters: not from preemptible code. */
 	local_bh_disable();
+	dev_sw_netstats_rx_add(port, len);
 	netif_receive_skb(skb);
 	local_bh_enable();
 	return 0;
@@ -337,18 +338,27 @@ static int snic_net_rx_one(struct snic_model_vq *vq, struct sk_buff *skb)
 		if (r)
 			return r;
 	}
+	local_bh_disable();
 	dev_sw_netstats_tx_add(vq->fn->port, 1, skb->len);
+	local_bh_enable();
 	return 0;
 }
 
+/* Restart the port's transmit queue of a receive queue, from its worker. */
 static void snic_net_rx_wake(struct snic_model_vq *vq)
 {
 	struct net_device *port = vq->fn->port;
 	struct netdev_queue *txq = netdev_get_tx_queue(port, vq->qid / 2);
 
+	/* Dequeued before the state is read: pairs with snic_backlog_add(). */
+	smp_mb();
 	if (netif_tx_queue_stopped(txq) &&
-	    skb_queue_len(&vq->backlog) < SNIC_BACKLOG / 2)
+	    skb_queue_len_lockless(&vq->backlog) < SNIC_BACKLOG / 2) {
+		/* Its qdisc runs when softirqs are enabled again. */
+		local_bh_disable();
 		netif_tx_wake_queue(txq);
+		local_bh_enable();
+	}
 }
 
 static void snic_net_rx(struct snic_model_vq *vq)
@@ -367,11 +377,15 @@ static void snic_net_rx(struct snic_model_vq *vq)
 		}
 		if (r == -EMSGSIZE || r == -EPROTO) {
 			dev_core_stats_tx_dropped_inc(vq->fn->port);
+			kfree_skb(skb);
 			r = 0;
+			continue;
 		}
-		kfree_skb(skb);
-		if (r < 0)
+		if (r < 0) {
+			kfree_skb(skb);
 			goto fail;
+		}
+		consume_skb(skb);
 	}
 	if (r < 0)
 		goto fail;
@@ -463,8 +477,11 @@ void snic_model_vq_stop(struct snic_model_vq *vq)
 	spin_unlock_irqrestore(&fn->m->db_lock, flags);
 	cancel_work_sync(&vq->work);
 	skb_queue_purge(&vq->backlog);
-	if (fn->port && snic_is_rx(vq))
+	if (fn->port && snic_is_rx(vq)) {
+		local_bh_disable();
 		netif_tx_wake_queue(netdev_get_tx_queue(fn->port, vq->qid / 2));
+		local_bh_enable();
+	}
 }
 
 /**
@@ -512,12 +529,25 @@ static bool snic_gso_ok(const struct sk_buff *skb, u64 offloads)
 	return false;
 }
 
+/*
+ * Queue a frame for the driver.  A full backlog stops the port's transmit
+ * queue, and its qdisc holds the pair's flows back until the worker has
+ * made room (snic_net_rx_wake()).
+ */
 static void snic_backlog_add(struct snic_model_vq *vq, struct netdev_queue *txq,
 			     struct sk_buff *skb)
 {
 	skb_queue_tail(&vq->backlog, skb);
-	if (skb_queue_len(&vq->backlog) >= SNIC_BACKLOG)
-		netif_tx_stop_queue(txq);
+	if (skb_queue_len_lockless(&vq->backlog) < SNIC_BACKLOG)
+		return;
+	netif_tx_stop_queue(txq);
+	/*
+	 * The worker may have drained the backlog before it could see the
+	 * queue stopped: then nothing would start it again.
+	 */
+	smp_mb__after_atomic();
+	if (skb_queue_len_lockless(&vq->backlog) < SNIC_BACKLOG / 2)
+		netif_tx_start_queue(txq);
 }
 
 /**

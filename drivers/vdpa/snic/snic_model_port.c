@@ -7,9 +7,10 @@
  * config vector.  Its carrier is on while the function's driver is
  * running (DRIVER_OK).  Frames the driver transmits are received by the
  * representor; frames sent into the representor go to the driver
- * (snic_model_net.c).  It has one transmit queue per queue pair, so that
- * a queue pair whose driver is slow to post buffers holds back only its
- * own flows.
+ * (snic_model_net.c).  It has one transmit queue per queue pair, each
+ * with its qdisc, so that a queue pair whose driver is slow to post
+ * buffers holds back only its own flows (without a qdisc the stack would
+ * drop them and fail the senders with -ENETDOWN).
  */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
@@ -121,7 +122,6 @@ u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 	nd->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 			  NETIF_F_TSO6 | NETIF_F_HIGHDMA;
 	nd->features = nd->hw_features;
-	nd->priv_flags |= IFF_NO_QUEUE;
 	eth_hw_addr_random(nd);
 	netif_carrier_off(nd);
 	ASSERT_RTNL();
