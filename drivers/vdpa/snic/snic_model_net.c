@@ -33,6 +33,8 @@
 #define SNIC_FRAME_MAX		(65535 + ETH_HLEN + VLAN_HLEN)
 /* Bytes of a transmitted frame copied into the skb's linear part. */
 #define SNIC_TX_LINEAR		256
+/* Frames up to this size are copied whole into the linear part. */
+#define SNIC_TX_COPYBREAK	(ETH_FRAME_LEN + VLAN_HLEN)
 
 static bool snic_is_cvq(const struct snic_model_vq *vq)
 {
@@ -158,7 +160,11 @@ static int snic_net_tx_one(struct snic_model_vq *vq, const struct snic_chain *c)
 	    len > READ_ONCE(port->mtu) + ETH_HLEN + VLAN_HLEN)
 		goto bad;
 
-	linear = min(len, SNIC_TX_LINEAR);
+	/*
+	 * A small frame in one piece; a large one with its headers linear
+	 * and the rest in pages, not one costly contiguous allocation.
+	 */
+	linear = len <= SNIC_TX_COPYBREAK ? len : SNIC_TX_LINEAR;
 	skb = alloc_skb_with_frags(NET_SKB_PAD + NET_IP_ALIGN + linear,
 				   len - linear, PAGE_ALLOC_COSTLY_ORDER, &err,
 				   GFP_KERNEL);
