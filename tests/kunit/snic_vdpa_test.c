@@ -228,9 +228,24 @@ static void snic_vdpa_driver_ok(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, d->ops->get_vq_ready(V(d), i));
 		KUNIT_EXPECT_FALSE(test, d->sv->vqs[i].in_hw);
 		KUNIT_EXPECT_EQ(test, d->sv->vqs[i].desc_addr, 0);
+		/* Queues 0-2 ran: where they stood went with the reset. */
+		if (i <= 2) {
+			KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), i, &state),
+					-EAGAIN);
+			continue;
+		}
 		KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), i, &state), 0);
 		KUNIT_EXPECT_EQ(test, state.split.avail_index, 0);
 	}
+	/* Until a state is set again, which a second reset keeps lost... */
+	d->ops->reset(V(d));
+	KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), 1, &state), -EAGAIN);
+	/* ...or not. */
+	state.split.avail_index = 7;
+	KUNIT_EXPECT_EQ(test, d->ops->set_vq_state(V(d), 1, &state), 0);
+	state.split.avail_index = 0;
+	KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), 1, &state), 0);
+	KUNIT_EXPECT_EQ(test, state.split.avail_index, 7);
 }
 
 /* A queue the NIC refuses (size not a power of two) needs a reset. */

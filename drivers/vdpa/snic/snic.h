@@ -78,6 +78,8 @@ struct snic_dev_params {
  * @ready: whether the driver enabled the queue
  * @pos: ring position the device starts from
  * @in_hw: the NIC holds the queue (VQ_CREATE was issued)
+ * @pos_lost: a reset destroyed the queue in the NIC, and with it the
+ *	position it had reached; no state was set since
  * @cb: interrupt callback
  *
  * Until DRIVER_OK the NIC holds no queue: the registers are kept here,
@@ -91,6 +93,7 @@ struct snic_vq {
 	bool ready;
 	struct snic_hw_vq_pos pos;
 	bool in_hw;
+	bool pos_lost;
 	struct vdpa_callback cb;
 };
 

@@ -228,8 +228,10 @@ static int snic_set_vq_state(struct vdpa_device *vdpa, u16 idx,
 		};
 	if (vq->in_hw)
 		err = snic_hw_vq_set_state(snic_hw(sv), sv->fn, idx, &pos);
-	if (!err)
+	if (!err) {
 		vq->pos = pos;
+		vq->pos_lost = false;
+	}
 	mutex_unlock(&sv->lock);
 	return err;
 }
@@ -247,8 +249,17 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 		return -EINVAL;
 	mutex_lock(&sv->lock);
 	packed = snic_packed(sv);
+	/*
+	 * A queue that ran and was reset has no known position: not 0.
+	 * QEMU 7.2 resets the device before it reads the CVQ's position
+	 * (when it stops the last of its vhost devices); 0 would restart
+	 * that ring from its start when the VM resumes, while an error makes
+	 * QEMU take the used index in guest memory, where the ring stands.
+	 */
 	if (vq->in_hw)
 		err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &pos, &ready);
+	else if (vq->pos_lost)
+		err = -EAGAIN;
 	else
 		pos = vq->pos;
 	mutex_unlock(&sv->lock);
@@ -462,7 +473,9 @@ static void snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
 	snic_hw_fn_reset(snic_hw(sv), sv->fn, hw_flags);
 	spin_lock_irqsave(&sv->cb_lock, flags);
 	for (i = 0; i < sv->nvqs; i++)
-		sv->vqs[i] = (struct snic_vq) {};
+		sv->vqs[i] = (struct snic_vq) {
+			.pos_lost = sv->vqs[i].in_hw || sv->vqs[i].pos_lost,
+		};
 	spin_unlock_irqrestore(&sv->cb_lock, flags);
 	sv->needs_reset = false;
 }
