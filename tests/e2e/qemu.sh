@@ -2,7 +2,7 @@
 # e2e: a nested QEMU guest on the device through vhost_vdpa, as a VM runs
 # on it: the guest's virtio-net NIC is the vdpa device, its peer is the
 # representor in the rig VM.  The guest's shell is driven over its serial
-# console (see qg_sh).
+# console (see qg_sh), QEMU over its monitor (qg_mon).
 
 QG=/tmp/qg		# the running guest's files: console pipes and logs
 QG_IP=10.9.0.1		# the guest
@@ -18,13 +18,13 @@ qg_boot() { # VHOST-DEV MAC PAIRS
 	[ -e "$kd/bzImage" ] || fail "no guest kernel: run scripts/setup"
 	rm -rf "$QG"
 	mkdir -p "$QG"
-	mkfifo "$QG/con.in" "$QG/con.out"
+	mkfifo "$QG/con.in" "$QG/con.out" "$QG/mon.in" "$QG/mon.out"
 	: >"$QG/console"
 	start=$(date +%s.%N)
 	# vhost-vdpa pins guest memory: lift the 8 MiB default.
 	(ulimit -l unlimited && exec qemu-system-x86_64 -accel tcg -cpu max -m 256 \
-		-display none -vga none -monitor none -nic none -no-reboot \
-		-serial "pipe:$QG/con" \
+		-display none -vga none -nic none -no-reboot \
+		-serial "pipe:$QG/con" -monitor "pipe:$QG/mon" \
 		-netdev "type=vhost-vdpa,vhostdev=$1,id=n0" \
 		-device "virtio-net-pci,netdev=n0,mac=$2,mq=on,vectors=$((2 * $3 + 2))" \
 		-kernel "$kd/bzImage" -initrd "$initrd" \
@@ -33,7 +33,8 @@ qg_boot() { # VHOST-DEV MAC PAIRS
 	echo $! >"$QG/pid"
 	# QEMU opens both pipes read-write: neither open below blocks.
 	cat "$QG/con.out" >"$QG/console" &
-	exec {QG_FD}<>"$QG/con.in"
+	cat "$QG/mon.out" >"$QG/monitor" &
+	exec {QG_FD}<>"$QG/con.in" {QG_MON}<>"$QG/mon.in"
 	qg_wait "snic-guest: up after" 120 ||
 		fail "guest did not come up: $(cat "$QG/qemu.log"; qg_console | tail -n 30)"
 	echo "measure: nested guest on vhost-vdpa: shell after $(elapsed "$start") s" \
@@ -74,6 +75,9 @@ $(qg_console | tail -n 20)"
 	return "$rc"
 }
 
+# A command to QEMU's monitor (HMP); its answers go to $QG/monitor.
+qg_mon() { printf '%s\n' "$*" >&"$QG_MON"; }
+
 # Stop the guest: a reboot, which -no-reboot turns into QEMU's exit.
 qg_stop() {
 	local pid i
@@ -86,7 +90,7 @@ qg_stop() {
 	done
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	exec {QG_FD}>&-
+	exec {QG_FD}>&- {QG_MON}>&-
 	rm -f "$QG/pid"
 }
 
@@ -132,6 +136,17 @@ flows_on_one_pair() { # WHEN
 	udp_flows 32
 	rx_wait "$a" "$b" 32 || fail "32 flows over one pair ($1): $(rx_seen "$a" "$b") frames arrived"
 	expect_eq "rxq 2 with one pair ($1)" "$(vq_completed q0 2)" "$b"
+}
+
+# Wait up to 30 s until function 0 of the NIC has device status $1.
+nic_status_wait() { # STATUS
+	local i
+	for i in $(seq 60); do
+		grep -q "^function 0: status $1 " /sys/kernel/debug/snic_vdpa/nic0/functions &&
+			return 0
+		sleep 0.5
+	done
+	return 1
 }
 
 # The "rx:" line of function 0 in the NIC's debugfs: its receive filter
@@ -210,7 +225,21 @@ test_nested_guest_vhost_vdpa() {
 	qg_sh "ethtool -L eth0 combined 1" || fail "guest: ethtool -L eth0 combined 1 failed"
 	expect_match "pairs after combined 1" "$(nic_rx)" "^  rx: pairs 1 "
 	flows_on_one_pair "combined 1"
+
+	# (4) The VM paused and resumed (HMP stop, cont).  QEMU 7.2 stops the
+	# device with a reset, then reads each ring's position: the driver
+	# must not answer 0 there, or the rings restart from their beginning
+	# at cont (the CVQ then reads stale buffers: NEEDS_RESET).
+	qg_mon stop
+	nic_status_wait 0x03 || fail "stop: the device was not reset: $(cat "$nicfs")"
+	t0=$(date +%s.%N)
+	qg_mon cont
+	nic_status_wait 0x0f || fail "cont: the device did not restart: $(cat "$nicfs")"
+	ping -c 1 -W 20 "$QG_IP" >/dev/null || fail "the host cannot ping the guest after stop, cont"
+	echo "measure: cont to the host's first reply from the guest: $(elapsed "$t0") s"
 	qg_sh -t 60 "ping -c 2 -W 20 $QH_IP" || fail "the guest cannot ping the host at the end"
+	qg_sh "ethtool -L eth0 combined 2" || fail "guest: no CVQ after stop, cont"
+	expect_match "pairs after stop, cont" "$(nic_rx)" "^  rx: pairs 2 "
 	out=$(cat "$nicfs")
 	if grep -Eq "ERROR|failed" <<<"$out"; then
 		fail "NIC reports an error: $out"
