@@ -1,0 +1,769 @@
+# SPDX-License-Identifier: GPL-2.0
+# e2e: live migration of a nested guest between two snic devices through
+# stock vhost_vdpa and QEMU: 7.2 with x-svq=on (shadow virtqueues for the
+# guest's lifetime), 10.0 in passthrough (shadow virtqueues only while a
+# migration runs).  Beside each, the same guest on a plain tap NIC,
+# migrated the same way, is the baseline the numbers are compared with.
+#
+# Topology in the rig VM: vdpa devices m0 and m1 (functions 0 and 1 of NIC
+# 0, both with MAC $MG_MAC), bound to vhost_vdpa; their representors
+# snic0f0 and snic0f1 are ports of bridge br0, which holds $MG_HIP.  The
+# guest ($MG_GIP) runs on one device, its destination QEMU is started with
+# -incoming on the other; every hop starts a new destination QEMU.  The
+# host pings the guest every 20 ms throughout, and the guest sends a UDP
+# stream (iperf3, sequence numbered) to the host during each hop.
+#
+# Each QEMU is driven over QMP on a TCP port with bash's /dev/tcp (no QMP
+# client is needed), the guest over its serial console.
+#
+# SNIC_MIGRATE_ROUNDS=N round trips per QEMU version (default 2, what make
+# check runs); inside the rig VM, e.g.:
+#   scripts/vm -- env SNIC_MIGRATE_ROUNDS=10 tests/e2e/run migrate_qemu
+
+MG=/tmp/mg			# one directory per QEMU instance, logs
+MG_GIP=10.9.0.1			# the guest
+MG_HIP=10.9.0.2			# the rig VM, on br0
+MG_MAC=52:54:00:00:00:20	# the vdpa devices' and the guest NIC's MAC
+MG_GMAC=52:54:00:00:00:2a	# the MAC the guest sets before migrating
+MG_PAIRS=2			# queue pairs of the devices and of the guest NIC
+MG_PPS=100			# datagrams per second of the guest's stream
+MG_NICFS=/sys/kernel/debug/snic_vdpa/nic0/functions
+# Features QEMU 7.2's shadow virtqueue accepts: the defaults without
+# CTRL_GUEST_OFFLOADS, CTRL_RX, CTRL_VLAN, CTRL_RX_EXTRA, INDIRECT_DESC.
+MG_FEATURES_72=0x320c399ab
+
+# State of the running case (each case runs in its own subshell).
+MG_N=0		# QEMU instances started
+MG_CUR=		# the instance running the guest
+MG_CON=		# fd of its console input
+MG_PING=	# pid of the host's ping
+MG_IPERF=	# pid of the host's iperf3 server
+MG_HOP=0	# hops so far
+MG_WANT_PAIRS=	# what the guest set before migrating
+MG_WANT_PROMISC=
+
+mg_rounds() { echo "${SNIC_MIGRATE_ROUNDS:-2}"; }
+
+# Progress, in the case's log and, live, in the rig VM's job directory.
+mg_log() {
+	printf '[%(%T)T] %s\n' -1 "$*" | tee -a "${SNIC_JOB:-$MG}/migrate.log"
+}
+
+# ---------------------------------------------------------------- QEMU
+
+# Start QEMU instance q<N+1>: QEMU VER (7.2 or 10.0) with the guest NIC
+# on NET (/dev/vhost-vdpa-N or tap:IFNAME), waiting for a migration with
+# "incoming".  Its name goes to MG_LAST; returns once QMP answers.
+mg_qemu() { # VER NET [incoming]
+	local ver=$1 net=$2 inc=${3:-} id d netdev i
+	local -a qemu args
+	MG_N=$((MG_N + 1))
+	id=q$MG_N
+	d=$MG/$id
+	mkdir -p "$d"
+	mkfifo "$d/con.in" "$d/con.out"
+	case "$ver" in
+	7.2) qemu=(qemu-system-x86_64) ;;
+	10.0) qemu=("$SNIC_TOP/scripts/qemu10" -audio none) ;;
+	*) fail "unknown QEMU version $ver" ;;
+	esac
+	case "$net" in
+	tap:*) netdev="type=tap,id=n0,ifname=${net#tap:},script=no,downscript=no,queues=$MG_PAIRS" ;;
+	*) netdev="type=vhost-vdpa,vhostdev=$net,id=n0"
+	   [ "$ver" != 7.2 ] || netdev+=",x-svq=on" ;;
+	esac
+	args=(-accel tcg -cpu max -m 256 -display none -vga none -monitor none
+		-nic none -no-reboot -serial "pipe:$d/con"
+		-qmp "tcp:127.0.0.1:$((4500 + MG_N)),server=on,wait=off"
+		-netdev "$netdev"
+		-device "virtio-net-pci,id=nic0,netdev=n0,mac=$MG_MAC,mq=on,vectors=$((2 * MG_PAIRS + 2))"
+		-kernel "$(kernel_dir guest)/bzImage" -initrd "$MG_INITRD"
+		-append "console=ttyS0 quiet snic_ip=$MG_GIP/24 panic=-1")
+	[ -z "$inc" ] || args+=(-incoming "tcp:127.0.0.1:$((4600 + MG_N))")
+	echo "$ver" >"$d/ver"
+	echo "$net" >"$d/net"
+	# vhost-vdpa pins guest memory: lift the 8 MiB default.
+	(ulimit -l unlimited && exec "${qemu[@]}" "${args[@]}") </dev/null >"$d/qemu.log" 2>&1 &
+	echo $! >"$d/pid"
+	# QEMU opens both pipes read-write: this never blocks.
+	cat "$d/con.out" >"$d/console" &
+	MG_LAST=$id
+	mg_log "$id: QEMU $ver on $net${inc:+, incoming}: pid $(cat "$d/pid")"
+	for ((i = SECONDS + 300; SECONDS < i; )); do
+		mg_qmp "$id" '{"execute":"query-status"}' >/dev/null 2>&1 && return 0
+		mg_alive "$id" || break
+		sleep 0.2
+	done
+	fail "QEMU $id ($ver on $net) did not start: $(cat "$d/qemu.log")"
+}
+
+mg_pid() { cat "$MG/$1/pid"; }
+mg_alive() { kill -0 "$(mg_pid "$1")" 2>/dev/null; }
+
+# Send QMP commands to instance ID, each after the previous one's answer;
+# print the last answer (one JSON line), skipping events.  Fails if QEMU
+# does not answer or answers with an error.
+mg_qmp() { # ID JSON...
+	local port=$((4500 + ${1#q})) fd line cmd
+	shift
+	{ exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+	if ! read -r -t 10 line <&"$fd"; then
+		exec {fd}>&-
+		return 1
+	fi
+	for cmd in '{"execute":"qmp_capabilities"}' "$@"; do
+		printf '%s\n' "$cmd" >&"$fd"
+		while read -r -t 30 line <&"$fd"; do
+			case "$line" in *'"return"'*|*'"error"'*) break ;; esac
+		done
+	done
+	exec {fd}>&-
+	printf '%s\n' "$line"
+	case "$line" in *'"return"'*) return 0 ;; esac
+	return 1
+}
+
+# Stop instance ID: QMP quit, then SIGKILL if it lingers.
+mg_quit() { # ID
+	local pid i
+	[ -e "$MG/$1/pid" ] || return 0
+	pid=$(mg_pid "$1")
+	mg_qmp "$1" '{"execute":"quit"}' >/dev/null 2>&1
+	for ((i = SECONDS + 20; SECONDS < i; )); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$MG/$1/pid"
+}
+
+# ------------------------------------------------------------ the guest
+
+# The console of the running guest; its input goes to instance ID.
+mg_switch() { # ID
+	[ -z "$MG_CON" ] || exec {MG_CON}>&-
+	exec {MG_CON}<>"$MG/$1/con.in"
+	MG_CUR=$1
+}
+
+mg_console() { tr -d '\r' <"$MG/$MG_CUR/console"; }
+
+# Wait up to $2 seconds (wall clock: polls are slow on a loaded host)
+# for a line of the guest's console matching $1.
+mg_wait() { # REGEX SECS
+	local end=$((SECONDS + $2))
+	while ((SECONDS < end)); do
+		grep -Eq -- "$1" "$MG/$MG_CUR/console" && return 0
+		mg_alive "$MG_CUR" || return 1
+		sleep 0.2
+	done
+	grep -Eq -- "$1" "$MG/$MG_CUR/console"
+}
+
+# Run a command line in the guest's shell; print its output and return
+# its status (as tests/e2e/qemu.sh's qg_sh, on the current instance).
+mg_sh() { # [-t SECS] COMMAND-LINE
+	local t=60 n rc
+	if [ "$1" = -t ]; then
+		t=$2
+		shift 2
+	fi
+	n=$(($(cat "$MG/n" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$MG/n"
+	# One line: the shell must not run a part while the tty still echoes
+	# the rest.
+	printf '%s\n' "echo '<''<$n'; $(tr '\n\t' '  ' <<<"$*"); echo \">>\"'$n':\$?" >&"$MG_CON"
+	mg_wait "^>>$n:[0-9]+" "$t" || fail "guest on $MG_CUR: '$*' did not finish in $t s:
+$(mg_console | tail -n 20)"
+	mg_console | sed -n "/^<<$n\$/,/^>>$n:/p" | sed '1d;$d'
+	rc=$(mg_console | sed -n "s/^>>$n:\([0-9]*\).*/\1/p")
+	return "$rc"
+}
+
+# Boot the guest on a new QEMU VER with its NIC on NET; set the MAC, the
+# queue pairs and promiscuous mode that must survive the migrations.
+mg_boot() { # VER NET
+	local start cur
+	start=$(date +%s.%N)
+	mg_qemu "$1" "$2"
+	mg_switch "$MG_LAST"
+	mg_log "$MG_CUR: booting"
+	mg_wait "snic-guest: up after" 300 ||
+		fail "guest did not come up: $(cat "$MG/$MG_CUR/qemu.log"; mg_console | tail -n 30)"
+	echo "measure: qemu $1, guest on ${2#/dev/}: shell after $(elapsed "$start") s"
+	# Not the default channel count, so that a lost setting shows.
+	cur=$(mg_sh "ethtool -l eth0" | awk '/^Current/ { c = 1 } c && /^Combined/ { print $2 }')
+	MG_WANT_PAIRS=$((cur == 1 ? 2 : 1))
+	MG_WANT_PROMISC=1
+	mg_sh "ip link set eth0 address $MG_GMAC && ethtool -L eth0 combined $MG_WANT_PAIRS &&
+		ip link set eth0 promisc on" || fail "guest could not set MAC, channels and promisc"
+	mg_guest_check "after boot"
+	# The host learns the new MAC.
+	mg_sh -t 120 "ping -c 2 -W 30 $MG_HIP >/dev/null" || fail "the guest cannot ping the host"
+}
+
+# The guest still has the MAC, channels and RX mode it set.
+mg_guest_check() { # WHEN
+	local out
+	out=$(mg_sh "cat /sys/class/net/eth0/address /sys/class/net/eth0/flags;
+		ethtool -l eth0 | awk '/^Current/ { c = 1 } c && /^Combined/ { print \$2 }'") ||
+		fail "guest: no eth0 $1"
+	set -- "$1" $out
+	expect_eq "guest MAC $1" "$2" "$MG_GMAC"
+	expect_eq "guest promisc flag $1" "$((($3 & 0x100) != 0))" "$MG_WANT_PROMISC"
+	expect_eq "guest channels $1" "$4" "$MG_WANT_PAIRS"
+}
+
+# What the NIC holds for the function behind NET (debugfs): "mac M pairs
+# P [promisc]".
+mg_nic_state() { # NET
+	local port
+	port=snic0f$(mg_fn "$1")
+	awk -v port="$port" '
+		/^function/ { f = 0 }
+		/^  mac / && $NF == port { f = 1; mac = $2 }
+		f && /^  rx: / { printf "mac %s pairs %s%s\n", mac, $3, / promisc/ ? " promisc" : ""; f = 0 }
+	' "$MG_NICFS"
+}
+
+# Function number of the vdpa device at NET (/dev/vhost-vdpa-N).
+mg_fn() { # NET
+	local d
+	for d in m0 m1; do
+		if [ -e "/sys/bus/vdpa/devices/$d/$(basename "$1")" ]; then
+			echo "${d#m}"
+			return
+		fi
+	done
+	fail "no vdpa device has $1"
+}
+
+# The NIC function behind NET holds what the guest set.  QEMU 7.2 hides
+# CTRL_RX from the guest: there the NIC stays promiscuous from reset.
+mg_nic_check() { # NET WHEN
+	local want="mac $MG_GMAC pairs $MG_WANT_PAIRS promisc"
+	expect_eq "NIC function of $(basename "$1") $2" "$(mg_nic_state "$1")" "$want"
+}
+
+# -------------------------------------------------------- measurements
+
+# The host's pings, every 20 ms, with timestamps, for the whole case.
+mg_ping_start() {
+	stdbuf -oL ping -D -n -i 0.02 -W 1 "$MG_GIP" >"$MG/ping.log" 2>&1 &
+	MG_PING=$!
+}
+
+mg_ping_stop() {
+	kill "$MG_PING" 2>/dev/null || true
+	wait "$MG_PING" 2>/dev/null || true
+	MG_PING=
+}
+
+# Wait until the guest answers a ping sent after time T (date +%s.%N);
+# print the time of that reply.
+mg_ping_after() { # T [SECS]
+	local i r
+	for ((i = SECONDS + ${2:-30}; SECONDS < i; )); do
+		r=$(awk -v t="$1" -F'[][]' '/bytes from/ && $2 > t { print $2; exit }' "$MG/ping.log")
+		if [ -n "$r" ]; then
+			echo "$r"
+			return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+# Longest gap between ping replies (ms) and pings lost, between times T0
+# and T1: "GAP_MS LOST".
+mg_ping_gap() { # T0 T1
+	sed -nE 's/^\[([0-9.]+)\].* icmp_seq=([0-9]+) .*/\1 \2/p' "$MG/ping.log" |
+		awk -v t0="$1" -v t1="$2" '
+			$1 < t0 || $1 > t1 { next }
+			n++ && $1 - pt > gap { gap = $1 - pt }
+			n > 1 && $2 > ps + 1 { lost += $2 - ps - 1 }
+			{ pt = $1; ps = $2 }
+			END { printf "%d %d\n", gap * 1000, lost }'
+}
+
+# A sequence-numbered UDP stream from the guest to the host, by iperf3
+# (the server counts lost and out-of-order datagrams).
+mg_stream_start() {
+	iperf3 -s -1 -J -B "$MG_HIP" -p 5201 >"$MG/iperf-$MG_HOP.json" 2>&1 &
+	MG_IPERF=$!
+	sleep 0.5
+	mg_sh "(iperf3 -c $MG_HIP -p 5201 -u -b $((MG_PPS * 1024)) -l 128 -t 3600 >/tmp/iperf.log 2>&1 &)" >/dev/null
+}
+
+# Stop the stream: "PACKETS LOST OUT_OF_ORDER" as the server counted them.
+mg_stream_stop() {
+	local i
+	kill -INT "$MG_IPERF" 2>/dev/null || true
+	for ((i = SECONDS + 10; SECONDS < i; )); do
+		kill -0 "$MG_IPERF" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$MG_IPERF" 2>/dev/null || true
+	wait "$MG_IPERF" 2>/dev/null || true
+	MG_IPERF=
+	jq -r '.end.streams[0].udp // {} | "\(.packets // 0) \(.lost_packets // 0) \(.out_of_order // 0)"' \
+		"$MG/iperf-$MG_HOP.json" 2>/dev/null || echo "0 0 0"
+}
+
+# Kernel probes on the NIC commands that start and stop a function, to
+# time suspend and the device's part of the outage.
+MG_TR=/sys/kernel/tracing
+mg_trace_start() {
+	local p
+	[ -e "$MG_TR/kprobe_events" ] || MG_TR=/sys/kernel/debug/tracing
+	echo 0 >"$MG_TR/tracing_on"
+	grep -qw tai "$MG_TR/trace_clock" && echo tai >"$MG_TR/trace_clock"
+	echo 8192 >"$MG_TR/buffer_size_kb"
+	for p in 'p:mg/suspend snic_vdpa:snic_hw_fn_suspend fn=%si:u16' \
+		 'r:mg/suspend_ret snic_vdpa:snic_hw_fn_suspend ret=$retval:s32' \
+		 'p:mg/resume snic_vdpa:snic_hw_fn_resume fn=%si:u16' \
+		 'p:mg/reset snic_vdpa:snic_hw_fn_reset fn=%si:u16' \
+		 'r:mg/reset_ret snic_vdpa:snic_hw_fn_reset ret=$retval:s32' \
+		 'p:mg/status snic_vdpa:snic_hw_fn_set_status fn=%si:u16 status=%dx:u8' \
+		 'p:mg/vq_create snic_vdpa:snic_hw_vq_create fn=%si:u16 qid=%dx:u16' \
+		 'p:mg/vq_ready snic_vdpa:snic_hw_vq_set_ready fn=%si:u16 qid=%dx:u16 ready=%cx:u8' \
+		 'p:mg/map snic_vdpa:snic_hw_iotlb_map fn=%si:u16 asid=%dx:u16'; do
+		echo "$p" >>"$MG_TR/kprobe_events" || fail "kprobe '$p' refused"
+	done
+	echo 1 >"$MG_TR/events/mg/enable"
+	echo >"$MG_TR/trace"
+	echo 1 >"$MG_TR/tracing_on"
+}
+
+mg_trace_stop() {
+	[ -e "$MG_TR/events/mg/enable" ] || return 0
+	echo 0 >"$MG_TR/events/mg/enable"
+	echo >"$MG_TR/trace"
+	grep -o '^[pr]:mg/[a-z_]*' "$MG_TR/kprobe_events" | sed 's/^[pr]:/-:/' |
+		while read -r p; do echo "$p" >>"$MG_TR/kprobe_events"; done
+}
+
+# The trace so far as "SECONDS PID EVENT fn=F ..." lines (realtime
+# seconds), and empty it.
+mg_trace_take() {
+	local off
+	# The trace clock's offset from the realtime clock.
+	echo "mg-sync $(date +%s.%N)" >"$MG_TR/trace_marker"
+	off=$(sed -nE 's/.* ([0-9]+\.[0-9]+): tracing_mark_write: mg-sync ([0-9.]+)$/\1 \2/p' \
+		"$MG_TR/trace" | tail -n 1 | awk '{ printf "%.6f", $1 - $2 }')
+	sed -nE 's/^.*-([0-9]+) +\[[0-9]+\] +[^ ]+ +([0-9]+\.[0-9]+): ([a-z_]+): \([^)]*\)(.*)$/\2 \1 \3\4/p' \
+		"$MG_TR/trace" | awk -v off="${off:-0}" '{ $1 = sprintf("%.6f", $1 - off); print }'
+	echo >"$MG_TR/trace"
+}
+
+# From the trace of a hop of QEMU VER from function SF to function DF:
+# "SUSPEND_MS RESET_MS PAUSE_MS MAPS MAP_MS": how long the source's last
+# suspend (QEMU 10) and the reset that stopped it took; the device pause,
+# from the source's stop (that suspend; for 7.2, its first reset) to the
+# destination's data path started for the last time (DRIVER_OK, a queue
+# created or made ready); the destination's IOTLB maps in that pause, and
+# the time from the first to the last.
+mg_trace_hop() { # FILE VER SF DF
+	awk -v ver="$2" -v sf="$3" -v df="$4" '
+		function arg(k,   i) {
+			for (i = 4; i <= NF; i++)
+				if (index($i, k "=") == 1)
+					return substr($i, length(k) + 2)
+			return ""
+		}
+		{ n++; t[n] = $1; pid[n] = $2; ev[n] = $3; fn[n] = arg("fn")
+		  st[n] = arg("status"); rdy[n] = arg("ready") }
+		# The return of the call at line i: the next return of its pid.
+		function ret(i, name,   j) {
+			for (j = i + 1; j <= n; j++)
+				if (ev[j] == name && pid[j] == pid[i])
+					return t[j] - t[i]
+			return 0
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				if (ev[i] == "suspend" && fn[i] == sf)
+					sus = i
+				if (ev[i] == "reset" && fn[i] == sf &&
+				    (ver == "7.2" ? !rst : sus && i > sus && !rst))
+					rst = i
+			}
+			stop = ver == "7.2" ? rst : sus
+			for (i = stop + 1; stop && i <= n; i++) {
+				if (fn[i] != df)
+					continue
+				if (ev[i] == "vq_create" || (ev[i] == "vq_ready" && rdy[i] == 1) ||
+				    (ev[i] == "status" && int(st[i] / 4) % 2 == 1))
+					ready = i
+				if (ev[i] == "map") {
+					if (!m0)
+						m0 = i
+					m1 = i
+					maps++
+				}
+			}
+			printf "%.1f %.1f %.0f %d %.0f\n",
+				sus ? ret(sus, "suspend_ret") * 1000 : -1,
+				rst ? ret(rst, "reset_ret") * 1000 : -1,
+				stop && ready ? (t[ready] - t[stop]) * 1000 : -1,
+				maps, m0 ? (t[m1] - t[m0]) * 1000 : 0
+		}' "$1"
+}
+
+# ----------------------------------------------------------- migration
+
+# Poll query-migrate on instance ID until the migration ends (or SECS
+# pass); print its last answer's "return" object.
+mg_migrate_wait() { # ID SECS
+	local i out st
+	for ((i = SECONDS + $2; SECONDS < i; )); do
+		out=$(mg_qmp "$1" '{"execute":"query-migrate"}') || break
+		st=$(jq -r '.return.status' <<<"$out")
+		case "$st" in completed|failed|cancelled) break ;; esac
+		sleep 0.2
+	done
+	jq -c '.return // .' <<<"${out:-{\}}"
+}
+
+mg_migrate_cmd() { # DST-ID
+	echo "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"tcp:127.0.0.1:$((4600 + ${1#q}))\"}}"
+}
+
+# Whether instance ID's data queue 0 runs in passthrough: the NIC's queue
+# is the guest's ring (same addresses), not a shadow virtqueue.
+mg_passthrough() { # ID NET
+	local gdesc ndesc
+	gdesc=$(mg_qmp "$1" '{"execute":"x-query-virtio-queue-status","arguments":{"path":"/machine/peripheral/nic0/virtio-backend","queue":0}}' |
+		jq -r '.return["vring-desc"]')
+	ndesc=$(awk -v port="snic0f$(mg_fn "$2")" '
+		/^function/ { f = 0 } /^  mac / && $NF == port { f = 1 }
+		f && /^  vq 0:/ { for (i = 1; i < NF; i++) if ($i == "desc") print $(i + 1) }' "$MG_NICFS")
+	[ -n "$gdesc" ] && [ -n "$ndesc" ] && [ "$((gdesc))" = "$((ndesc))" ]
+}
+
+# Migrate the guest to a new QEMU (same version) with its NIC on NET,
+# check that everything holds, and measure; the result goes as one line
+# to $MG/results: KIND HOP DOWNTIME TOTAL SETUP PING_GAP PINGS_LOST
+# PACKETS LOST OOO SUSPEND RESET PAUSE MAPS MAP_MS (milliseconds).
+mg_hop() { # NET KIND
+	local net=$1 kind=$2 src=$MG_CUR ver dst t0 tc tp st gap tr=(-1 -1 -1 0 0) s
+	ver=$(cat "$MG/$src/ver")
+	MG_HOP=$((MG_HOP + 1))
+	mg_qemu "$ver" "$net" incoming
+	dst=$MG_LAST
+	mg_stream_start
+	sleep 1
+	[ "$kind" = tap ] || mg_trace_take >/dev/null
+	t0=$(date +%s.%N)
+	mg_log "hop $MG_HOP: $src -> $dst: migrate"
+	mg_qmp "$src" "$(mg_migrate_cmd "$dst")" >/dev/null ||
+		fail "hop $MG_HOP: migrate refused: $(mg_qmp "$src" "$(mg_migrate_cmd "$dst")")"
+	st=$(mg_migrate_wait "$src" 600)
+	tc=$(date +%s.%N)
+	mg_log "hop $MG_HOP: $st"
+	[ "$(jq -r .status <<<"$st")" = completed ] ||
+		fail "hop $MG_HOP ($src -> $dst): migration did not complete: $st
+source: $(cat "$MG/$src/qemu.log")
+destination: $(cat "$MG/$dst/qemu.log")"
+	mg_qmp "$dst" '{"execute":"query-status"}' | grep -q '"status": *"running"' ||
+		fail "hop $MG_HOP: destination not running: $(mg_qmp "$dst" '{"execute":"query-status"}')"
+	mg_quit "$src"
+	mg_switch "$dst"
+	tp=$(mg_ping_after "$tc" 60) ||
+		fail "hop $MG_HOP: the guest does not answer pings after migrating to $net"
+	sleep 0.5
+	gap=$(mg_ping_gap "$t0" "$(echo "$tp + 0.4" | bc)")
+	[ "$kind" = tap ] || tr=($(mg_trace_take >"$MG/trace-$MG_HOP"; mg_trace_hop \
+		"$MG/trace-$MG_HOP" "$ver" "$(mg_fn "$(cat "$MG/$src/net")")" "$(mg_fn "$net")"))
+	s=($(mg_stream_stop))
+	mg_guest_check "after hop $MG_HOP"
+	if [ "$kind" = vdpa ]; then
+		mg_nic_check "$net" "after hop $MG_HOP"
+		if [ "$ver" = 10.0 ] && ! mg_passthrough "$dst" "$net"; then
+			fail "hop $MG_HOP: destination not in passthrough: $(cat "$MG_NICFS")"
+		fi
+	fi
+	[ "${s[0]}" -gt 0 ] || fail "hop $MG_HOP: the stream did not flow: $(cat "$MG/iperf-$MG_HOP.json")"
+	[ "${s[2]}" = 0 ] || fail "hop $MG_HOP: ${s[2]} datagrams out of order"
+	# Loss only while the guest was away.
+	set -- $gap
+	[ "${s[1]}" -le $(($1 * MG_PPS / 1000 + 5)) ] ||
+		fail "hop $MG_HOP: ${s[1]} datagrams lost, more than a ${1} ms outage explains"
+	echo "$kind $MG_HOP $(jq -r '"\(.downtime) \(."total-time") \(."setup-time")"' <<<"$st")" \
+		"$1 $2 ${s[*]} ${tr[*]}" >>"$MG/results"
+	echo "measure: qemu $ver $kind hop $MG_HOP ($(cat "$MG/$src/net" | sed 's,.*/,,') -> ${net##*/}):" \
+		"downtime $(jq -r .downtime <<<"$st") ms, total $(jq -r '."total-time"' <<<"$st") ms," \
+		"ping gap $1 ms ($2 lost), stream ${s[1]}/${s[0]} lost" \
+		"$([ "$kind" = tap ] || echo ", suspend ${tr[0]} ms, reset ${tr[1]} ms, device pause ${tr[2]} ms, ${tr[3]} maps in ${tr[4]} ms")," \
+		"$(jq -r '.ram | "\(.transferred / 1048576 | floor) MiB at \(.mbps | floor) Mbit/s"' <<<"$st")"
+}
+
+# ---------------------------------------------------------- the cases
+
+mg_setup() { # [DEVICE-FEATURES]
+	local i
+	MG_INITRD=$("$SNIC_TOP/scripts/mkinitramfs" guest)
+	[ -e "$(kernel_dir guest)/bzImage" ] || fail "no guest kernel: run scripts/setup"
+	rm -rf "$MG"
+	mkdir -p "$MG"
+	trap mg_cleanup EXIT
+	# Where the case stopped when a command failed under set -e.
+	set -E
+	trap 'mg_log "line $LINENO: \"$BASH_COMMAND\" failed (status $?)"' ERR
+	# QEMU maps guest RAM per contiguous run of pinned pages.
+	rmmod vhost_vdpa 2>/dev/null || true
+	modprobe vhost_vdpa max_iotlb_entries=131072
+	for i in 0 1; do
+		"$VDPA" dev add name "m$i" mgmtdev "$MGMT" mac "$MG_MAC" max_vqp "$MG_PAIRS" \
+			${1:+device_features "$1"}
+	done
+	ip link add br0 type bridge stp_state 0 forward_delay 0
+	for i in snic0f0 snic0f1; do
+		ip link set "$i" master br0
+		ip link set "$i" up
+	done
+	ip addr add "$MG_HIP/24" dev br0
+	ip link set br0 up
+	mg_trace_start
+}
+
+mg_cleanup() {
+	local rc=$? d i
+	# Everything below is tried, whatever fails (the case ran with -e).
+	set +e
+	if [ $rc != 0 ] && [ -n "${SNIC_JOB:-}" ]; then
+		# What a failure leaves for the host to read.
+		mkdir -p "$SNIC_JOB/migrate"
+		for d in "$MG"/q*; do
+			cp "$d/qemu.log" "$SNIC_JOB/migrate/${d##*/}.qemu.log" 2>/dev/null
+			tr -d '\r' <"$d/console" >"$SNIC_JOB/migrate/${d##*/}.console" 2>/dev/null
+		done
+		cp "$MG"/trace-* "$MG"/ping.log "$MG"/results "$SNIC_JOB/migrate/" 2>/dev/null
+		cat "$MG_NICFS" >"$SNIC_JOB/migrate/nic0" 2>/dev/null
+		dmesg >"$SNIC_JOB/migrate/dmesg"
+	fi
+	[ -z "$MG_PING" ] || kill "$MG_PING" 2>/dev/null
+	[ -z "$MG_IPERF" ] || kill -9 "$MG_IPERF" 2>/dev/null
+	for d in "$MG"/q*; do
+		[ -e "$d/pid" ] && kill -9 "$(cat "$d/pid")" 2>/dev/null
+	done
+	# Gone for sure before the devices go: vhost_vdpa waits for its users.
+	for d in "$MG"/q*; do
+		[ -e "$d/pid" ] || continue
+		for ((i = SECONDS + 30; SECONDS < i; )); do
+			[ -e "/proc/$(cat "$d/pid")" ] || break
+			sleep 0.2
+		done
+	done
+	if [ $rc != 0 ]; then
+		mg_log "case failed: $(grep -A20 FAIL "/tmp/${MG_CASE:-}.log" 2>/dev/null)"
+		for d in /proc/[0-9]*; do
+			ls -l "$d/fd" 2>/dev/null | grep -q vhost-vdpa &&
+				mg_log "still holding a vhost-vdpa device: $(tr '\0' ' ' <"$d/cmdline")"
+		done
+	fi
+	mg_trace_stop
+	ip link del mgtap0 2>/dev/null
+	ip link del mgtap1 2>/dev/null
+	ip link del br0 2>/dev/null
+	"$VDPA" dev del m0 2>/dev/null
+	"$VDPA" dev del m1 2>/dev/null
+	rmmod vhost_vdpa 2>/dev/null
+	true
+}
+
+mg_vhost_dev() { # VDPA-DEV
+	local d
+	d=$(ls -d "/sys/bus/vdpa/devices/$1"/vhost-vdpa-* 2>/dev/null | head -n 1)
+	[ -n "$d" ] || fail "$1 is not bound to vhost_vdpa"
+	echo "/dev/$(basename "$d")"
+}
+
+# ROUNDS round trips of the guest on KIND (tap or vdpa) with QEMU VER.
+mg_round_trips() { # VER KIND ROUNDS
+	local a b r
+	if [ "$2" = tap ]; then
+		modprobe tun
+		for a in mgtap0 mgtap1; do
+			ip tuntap add dev "$a" mode tap multi_queue
+			ip link set "$a" master br0
+			ip link set "$a" up
+		done
+		a=tap:mgtap0 b=tap:mgtap1
+	else
+		a=$(mg_vhost_dev m0) b=$(mg_vhost_dev m1)
+	fi
+	mg_boot "$1" "$a"
+	[ "$2" = tap ] || mg_nic_check "$a" "after boot"
+	mg_ping_start
+	for ((r = 0; r < $3; r++)); do
+		mg_hop "$b" "$2"
+		mg_hop "$a" "$2"
+	done
+	mg_ping_stop
+	mg_quit "$MG_CUR"
+	if [ "$2" = tap ]; then
+		ip link del mgtap0
+		ip link del mgtap1
+	fi
+}
+
+# Median, minimum and maximum of column COL of the results of KIND.
+mg_stat() { # KIND COL
+	awk -v k="$1" -v c="$2" '$1 == k { print $c }' "$MG/results" | sort -n |
+		awk '{ v[NR] = $1 } END {
+			if (!NR) { print "- - -"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.0f %.0f %.0f\n", m, v[1], v[NR] }'
+}
+
+mg_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+# The summary lines of a case: medians [min-max] over its hops.
+mg_summary() { # VER
+	local col name v t
+	for col in 3:downtime 6:ping_gap 4:total_time; do
+		name=${col#*:}
+		v=($(mg_stat vdpa "${col%%:*}"))
+		t=($(mg_stat tap "${col%%:*}"))
+		echo "measure: qemu $1 $name: vdpa ${v[0]} ms [${v[1]}-${v[2]}]," \
+			"tap ${t[0]} ms [${t[1]}-${t[2]}], ratio $(mg_ratio "${v[0]}" "${t[0]}")"
+	done
+	v=($(mg_stat vdpa 11))
+	t=($(mg_stat vdpa 13))
+	echo "measure: qemu $1 device: suspend ${v[0]} ms [${v[1]}-${v[2]}]," \
+		"reset $(mg_stat vdpa 12 | awk '{ print $1 }') ms," \
+		"source stop to destination running ${t[0]} ms [${t[1]}-${t[2]}]"
+}
+
+mg_case() { # VER [DEVICE-FEATURES]
+	local rounds kind
+	MG_CASE=${FUNCNAME[1]}
+	rounds=$(mg_rounds)
+	mg_setup "${2:-}"
+	# SNIC_MIGRATE_KINDS: a debugging aid, e.g. "vdpa" alone.
+	for kind in ${SNIC_MIGRATE_KINDS:-tap vdpa}; do
+		mg_round_trips "$1" "$kind" "$rounds"
+	done
+	mg_summary "$1"
+}
+
+test_nested_guest_migrate_qemu72() { mg_case 7.2 "$MG_FEATURES_72"; }
+test_nested_guest_migrate_qemu10() { mg_case 10.0; }
+
+# ------------------------------------------------ aborted migrations
+
+# Start a migration of the guest to a new QEMU on NET, slowed down so
+# that it is still running after a few seconds; return once it has sent
+# something (and, with QEMU 10, switched the device to shadow
+# virtqueues).  The destination's name goes to MG_LAST.
+mg_slow_migration() { # NET
+	local src=$MG_CUR ver dst out i
+	ver=$(cat "$MG/$src/ver")
+	mg_qemu "$ver" "$1" incoming
+	dst=$MG_LAST
+	mg_qmp "$src" '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":1048576}}' \
+		>/dev/null || fail "could not slow migration down"
+	mg_qmp "$src" "$(mg_migrate_cmd "$dst")" >/dev/null || fail "migrate refused"
+	for ((i = SECONDS + 60; SECONDS < i; )); do
+		out=$(mg_qmp "$src" '{"execute":"query-migrate"}')
+		if [ "$(jq -r '.return.status' <<<"$out")" = active ] &&
+		   [ "$(jq -r '.return.ram.transferred // 0' <<<"$out")" -gt 1000000 ]; then
+			if [ "$ver" = 7.2 ] || ! mg_passthrough "$src" "$(cat "$MG/$src/net")"; then
+				mg_log "$src -> $dst: migrating slowly: $out"
+				MG_LAST=$dst
+				return 0
+			fi
+		fi
+		sleep 0.5
+	done
+	fail "migration to $dst did not get going: $out"
+}
+
+# After a migration of the guest that did not complete, the source runs
+# on, in passthrough again with QEMU 10, its guest reachable and its
+# stream whole.  WHAT names the abort; T0 is when it began.
+mg_source_runs_on() { # WHAT T0 STATUS
+	local src=$MG_CUR ver st tp gap s
+	ver=$(cat "$MG/$src/ver")
+	st=$(mg_migrate_wait "$src" 60)
+	mg_log "$1: $st"
+	expect_eq "migration status after $1" "$(jq -r .status <<<"$st")" "$3"
+	mg_qmp "$src" '{"execute":"query-status"}' | grep -q '"status": *"running"' ||
+		fail "$1: source not running: $(mg_qmp "$src" '{"execute":"query-status"}')"
+	mg_qmp "$src" '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":134217728}}' \
+		>/dev/null
+	tp=$(mg_ping_after "$(date +%s.%N)" 60) || fail "$1: the guest does not answer pings"
+	gap=($(mg_ping_gap "$2" "$tp"))
+	s=($(mg_stream_stop))
+	[ "${s[0]}" -gt 0 ] || fail "$1: the stream did not flow"
+	[ "${s[2]}" = 0 ] || fail "$1: ${s[2]} datagrams out of order"
+	[ "${s[1]}" -le $((gap[0] * MG_PPS / 1000 + 5)) ] ||
+		fail "$1: ${s[1]} datagrams lost, more than a ${gap[0]} ms outage explains"
+	mg_guest_check "after $1"
+	mg_nic_check "$(cat "$MG/$src/net")" "after $1"
+	if [ "$ver" = 10.0 ] && ! mg_passthrough "$src" "$(cat "$MG/$src/net")"; then
+		fail "$1: source not back in passthrough: $(cat "$MG_NICFS")"
+	fi
+	echo "measure: qemu $ver $1: source kept running, ping gap ${gap[0]} ms" \
+		"(${gap[1]} lost), stream ${s[1]}/${s[0]} lost"
+}
+
+# Wait up to SECS for instance ID to exit; then kill it.
+mg_wait_exit() { # ID SECS
+	local pid i
+	pid=$(mg_pid "$1")
+	for ((i = SECONDS + $2; SECONDS < i; )); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	mg_quit "$1"
+}
+
+mg_abort_case() { # VER [DEVICE-FEATURES]
+	local a b t0 dst src
+	MG_CASE=${FUNCNAME[1]}
+	mg_setup "${2:-}"
+	a=$(mg_vhost_dev m0) b=$(mg_vhost_dev m1)
+	mg_boot "$1" "$a"
+	mg_nic_check "$a" "after boot"
+	mg_ping_start
+
+	# Cancelled midway.
+	MG_HOP=$((MG_HOP + 1))
+	mg_stream_start
+	t0=$(date +%s.%N)
+	mg_slow_migration "$b"
+	dst=$MG_LAST
+	mg_qmp "$MG_CUR" '{"execute":"migrate_cancel"}' >/dev/null || fail "migrate_cancel refused"
+	mg_source_runs_on "cancelled migration" "$t0" cancelled
+	mg_wait_exit "$dst" 30
+
+	# The destination killed.
+	MG_HOP=$((MG_HOP + 1))
+	mg_stream_start
+	t0=$(date +%s.%N)
+	mg_slow_migration "$b"
+	kill -9 "$(mg_pid "$MG_LAST")"
+	mg_source_runs_on "destination killed" "$t0" failed
+	mg_wait_exit "$MG_LAST" 5
+	# Its device takes the guest.
+	mg_hop "$b" vdpa
+
+	# The source killed: the guest is gone, the destination gives up.
+	mg_slow_migration "$a"
+	dst=$MG_LAST src=$MG_CUR
+	kill -9 "$(mg_pid "$src")"
+	mg_wait_exit "$src" 5
+	mg_wait_exit "$dst" 60
+	mg_ping_stop
+	# Both devices take a new guest.
+	mg_boot "$1" "$b"
+	mg_nic_check "$b" "after boot"
+	mg_ping_start
+	mg_hop "$a" vdpa
+	echo "measure: qemu $1: both devices reusable after SIGKILL of the destination and the source"
+}
+
+test_nested_guest_migrate_abort_qemu10() { mg_abort_case 10.0; }
