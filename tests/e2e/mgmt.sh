@@ -162,9 +162,11 @@ test_function_limit() {
 	expect_eq "devices" "$(dev_names | wc -l)" 64
 }
 
+# Each pair count once: every size of function the NIC makes, made and
+# given back (kmemleak, on the test kernel, checks nothing stays).
 test_add_del_cycles() {
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 16); do
 		"$VDPA" dev add name c mgmtdev "$MGMT" max_vqp $((i % 16 + 1))
 		expect_eq "cycle $i" "$(dev_names)" c
 		"$VDPA" dev del c
