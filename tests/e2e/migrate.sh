@@ -26,11 +26,15 @@ MG_HIP=10.9.0.2			# the rig VM, on br0
 MG_MAC=52:54:00:00:00:20	# the vdpa devices' and the guest NIC's MAC
 MG_GMAC=52:54:00:00:00:2a	# the MAC the guest sets before migrating
 MG_PAIRS=2			# queue pairs of the devices and of the guest NIC
-MG_PPS=100			# datagrams per second of the guest's stream
+MG_PPS=50			# datagrams per second of the guest's stream
 MG_NICFS=/sys/kernel/debug/snic_vdpa/nic0/functions
 # Features QEMU 7.2's shadow virtqueue accepts: the defaults without
 # CTRL_GUEST_OFFLOADS, CTRL_RX, CTRL_VLAN, CTRL_RX_EXTRA, INDIRECT_DESC.
 MG_FEATURES_72=0x320c399ab
+# QEMU 10.0 switches to shadow virtqueues when a migration starts and
+# refuses it ("SVQ Invalid device feature flags") if the device offers
+# INDIRECT_DESC: the defaults without it.
+MG_FEATURES_10=0x320df99af
 
 # State of the running case (each case runs in its own subshell).
 MG_N=0		# QEMU instances started
@@ -80,6 +84,8 @@ mg_qemu() { # VER NET [incoming]
 		-kernel "$(kernel_dir guest)/bzImage" -initrd "$MG_INITRD"
 		-append "console=ttyS0 quiet snic_ip=$MG_GIP/24 panic=-1")
 	[ -z "$inc" ] || args+=(-incoming "tcp:127.0.0.1:$((4600 + MG_N))")
+	# A debugging aid, e.g. SNIC_MIGRATE_QEMU_ARGS="-trace vhost_vdpa_*".
+	args+=(${SNIC_MIGRATE_QEMU_ARGS:-})
 	echo "$ver" >"$d/ver"
 	echo "$net" >"$d/net"
 	# vhost-vdpa pins guest memory: lift the 8 MiB default.
@@ -164,7 +170,7 @@ mg_wait() { # REGEX SECS
 # Run a command line in the guest's shell; print its output and return
 # its status (as tests/e2e/qemu.sh's qg_sh, on the current instance).
 mg_sh() { # [-t SECS] COMMAND-LINE
-	local t=60 n rc
+	local t=180 n rc
 	if [ "$1" = -t ]; then
 		t=$2
 		shift 2
@@ -189,7 +195,7 @@ mg_boot() { # VER NET
 	mg_qemu "$1" "$2"
 	mg_switch "$MG_LAST"
 	mg_log "$MG_CUR: booting"
-	mg_wait "snic-guest: up after" 300 ||
+	mg_wait "snic-guest: up after" 600 ||
 		fail "guest did not come up: $(cat "$MG/$MG_CUR/qemu.log"; mg_console | tail -n 30)"
 	echo "measure: qemu $1, guest on ${2#/dev/}: shell after $(elapsed "$start") s"
 	# Not the default channel count, so that a lost setting shows.
@@ -200,7 +206,7 @@ mg_boot() { # VER NET
 		ip link set eth0 promisc on" || fail "guest could not set MAC, channels and promisc"
 	mg_guest_check "after boot"
 	# The host learns the new MAC.
-	mg_sh -t 120 "ping -c 2 -W 30 $MG_HIP >/dev/null" || fail "the guest cannot ping the host"
+	mg_sh "ping -c 2 -W 30 $MG_HIP >/dev/null" || fail "the guest cannot ping the host"
 }
 
 # The guest still has the MAC, channels and RX mode it set.
@@ -278,7 +284,7 @@ mg_ping_after() { # T [SECS]
 # Longest gap between ping replies (ms) and pings lost, between times T0
 # and T1: "GAP_MS LOST".
 mg_ping_gap() { # T0 T1
-	sed -nE 's/^\[([0-9.]+)\].* icmp_seq=([0-9]+) .*/\1 \2/p' "$MG/ping.log" |
+	sed -nE 's/^\[([0-9.]+)\] [0-9]+ bytes from .* icmp_seq=([0-9]+) .*/\1 \2/p' "$MG/ping.log" |
 		awk -v t0="$1" -v t1="$2" '
 			$1 < t0 || $1 > t1 { next }
 			n++ && $1 - pt > gap { gap = $1 - pt }
@@ -510,7 +516,12 @@ mg_setup() { # [DEVICE-FEATURES]
 	trap mg_cleanup EXIT
 	# Where the case stopped when a command failed under set -e.
 	set -E
-	trap 'mg_log "line $LINENO: \"$BASH_COMMAND\" failed (status $?)"' ERR
+	trap 'mg_log "line $LINENO: SIGPIPE"' PIPE
+	if [ -n "${SNIC_MIGRATE_XTRACE:-}" ] && [ -n "${SNIC_JOB:-}" ]; then
+		exec {BASH_XTRACEFD}>>"$SNIC_JOB/migrate.xtrace"
+		set -x
+	fi
+	trap '[[ $BASH_COMMAND == @(exit|return)* ]] || mg_log "line $LINENO: \"$BASH_COMMAND\" failed (status $?)"' ERR
 	# QEMU maps guest RAM per contiguous run of pinned pages.
 	rmmod vhost_vdpa 2>/dev/null || true
 	modprobe vhost_vdpa max_iotlb_entries=131072
@@ -532,6 +543,7 @@ mg_cleanup() {
 	local rc=$? d i
 	# Everything below is tried, whatever fails (the case ran with -e).
 	set +e
+	trap - ERR
 	if [ $rc != 0 ] && [ -n "${SNIC_JOB:-}" ]; then
 		# What a failure leaves for the host to read.
 		mkdir -p "$SNIC_JOB/migrate"
@@ -650,7 +662,7 @@ mg_case() { # VER [DEVICE-FEATURES]
 }
 
 test_nested_guest_migrate_qemu72() { mg_case 7.2 "$MG_FEATURES_72"; }
-test_nested_guest_migrate_qemu10() { mg_case 10.0; }
+test_nested_guest_migrate_qemu10() { mg_case 10.0 "$MG_FEATURES_10"; }
 
 # ------------------------------------------------ aborted migrations
 
@@ -766,4 +778,4 @@ mg_abort_case() { # VER [DEVICE-FEATURES]
 	echo "measure: qemu $1: both devices reusable after SIGKILL of the destination and the source"
 }
 
-test_nested_guest_migrate_abort_qemu10() { mg_abort_case 10.0; }
+test_nested_guest_migrate_abort_qemu10() { mg_abort_case 10.0 "$MG_FEATURES_10"; }
