@@ -65,9 +65,9 @@ wire_add() { # NAME FN [ADD-ARGS...]
 	"$VDPA" dev add name "$name" mgmtdev "$MGMT" mac "$mac" "$@"
 }
 
-# virtio_vdpa and virtio_net, unless loaded (modprobe is slow in the VM).
+# virtio_vdpa and virtio_net, unless loaded.
 virtio_load() {
-	[ -d /sys/module/virtio_vdpa ] && [ -d /sys/module/virtio_net ] ||
+	mod_loaded virtio_vdpa && mod_loaded virtio_net ||
 		modprobe -a virtio_vdpa virtio_net
 }
 
@@ -125,13 +125,25 @@ nstat_of() { # NS DEV NAME
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# Packets netdev DEV in netns NS received (one process, not two).
-rx_packets_of() { # NS DEV
-	local j
+# Counter FIELD (packets, dropped, ...) of direction DIR (rx, tx) of
+# netdev DEV in netns NS, in one process; with more DIR FIELD pairs, the
+# counters on one line.
+link_stat() { # NS DEV DIR FIELD [DIR FIELD...]
+	local j out=
 	j=$(ip -n "$1" -j -s link show dev "$2") || return
-	[[ $j =~ \"rx\":\{\"bytes\":[0-9]+,\"packets\":([0-9]+) ]] ||
-		{ echo "no rx counters in $j" >&2; return 1; }
-	echo "${BASH_REMATCH[1]}"
+	shift 2
+	while [ $# -ge 2 ]; do
+		[[ $j =~ \"$1\":\{[^}]*\"$2\":([0-9]+) ]] ||
+			{ echo "no $1 $2 counter in $j" >&2; return 1; }
+		out+=" ${BASH_REMATCH[1]}"
+		shift 2
+	done
+	echo "${out# }"
+}
+
+# expect_match without a grep process.
+expect_re() { # WHAT TEXT REGEX
+	[[ $2 =~ $3 ]] || fail "$1: '$2' does not match /$3/"
 }
 
 # The model's receive state of function FN: "pairs N offloads X [promisc]
@@ -255,8 +267,8 @@ test_mtu_9000() {
 	local nd drops
 	nd=$(wire j0 0 mtu 9000) || fail "cannot wire j0"
 	trap 'unwire 0' EXIT
-	expect_match "guest netdev" "$(ip -n g0 -o link show "$nd")" " mtu 9000 "
-	expect_match "representor" "$(ip -n h0 -o link show snic0f0)" " mtu 9000 "
+	expect_re "guest netdev" "$(ip -n g0 -o link show "$nd")" " mtu 9000 "
+	expect_re "representor" "$(ip -n h0 -o link show snic0f0)" " mtu 9000 "
 	ip netns exec g0 ping -M do -s 8972 -c 2 -i 0.2 -W 5 10.9.0.2 >/dev/null ||
 		fail "9000-byte frames guest -> representor"
 	ip netns exec h0 ping -M do -s 8972 -c 2 -i 0.2 -W 5 10.9.0.1 >/dev/null ||
@@ -270,10 +282,10 @@ test_mtu_9000() {
 		fail "a 9001-byte frame left the representor"
 	# A frame over the uplink's MTU is dropped by the NIC, and counted.
 	ip -n h0 link set snic0f0 mtu 8000
-	drops=$(nstat_of h0 snic0f0 rx_dropped)
+	drops=$(link_stat h0 snic0f0 rx dropped)
 	! ip netns exec g0 ping -M do -s 8972 -c 1 -W 1 10.9.0.2 >/dev/null ||
 		fail "a 9000-byte frame crossed an 8000-byte uplink"
-	[ "$(nstat_of h0 snic0f0 rx_dropped)" -gt "$drops" ] ||
+	[ "$(link_stat h0 snic0f0 rx dropped)" -gt "$drops" ] ||
 		fail "the frame over the uplink's MTU is not in its rx_dropped"
 	ip netns exec g0 ping -M do -s 7972 -c 1 -W 5 10.9.0.2 >/dev/null ||
 		fail "8000-byte frames after the uplink's MTU changed"
@@ -346,12 +358,12 @@ test_vstats_traffic() {
 	trap 'unwire 0' EXIT
 	# Resolve the neighbours first: only the pings are counted.
 	ip netns exec g0 ping -c 1 -W 5 10.9.0.2 >/dev/null || fail "no ping"
-	rep0=($(ip netns exec h0 cat /sys/class/net/snic0f0/statistics/{rx,tx}_packets))
+	rep0=($(link_stat h0 snic0f0 rx packets tx packets))
 	readarray -t st0 <<<"$(vq_stats s0 0 1)"
 	out=$(ip netns exec g0 ping -c $n -i 0.01 -W 5 -q 10.9.0.2) || fail "ping: $out"
-	expect_match "ping" "$out" "$n packets transmitted, $n received"
+	expect_re "ping" "$out" "$n packets transmitted, $n received"
 	readarray -t st1 <<<"$(vq_stats s0 0 1)"
-	rep1=($(ip netns exec h0 cat /sys/class/net/snic0f0/statistics/{rx,tx}_packets))
+	rep1=($(link_stat h0 snic0f0 rx packets tx packets))
 	# received, completed, errors of the receive and the transmit queue.
 	read -r -a rx0 <<<"${st0[0]}"
 	read -r -a rx1 <<<"${st1[0]}"
@@ -417,7 +429,7 @@ test_cvq_rx_filter() {
 		local r
 		ip -n h0 neigh replace 10.9.0.1 lladdr "$1" dev snic0f0 nud permanent
 		ip netns exec h0 ping -c $n -i 0.01 -W 0.1 -q 10.9.0.1 >/dev/null 2>&1 || true
-		r=$(rx_packets_of g0 "$nd")
+		r=$(link_stat g0 "$nd" rx packets)
 		d=$((r - rx))
 		rx=$r
 	}
@@ -429,14 +441,14 @@ test_cvq_rx_filter() {
 	wait_model_rx 0 '^pairs 1 offloads [0-9a-fx]+ uc'
 	# MAC_ADDR_SET: the NIC takes the new MAC, the old one is foreign.
 	ip -n g0 link set "$nd" address "$mac"
-	expect_match "model" "$(<"$SNIC_DEBUGFS")" "mac $mac "
+	expect_re "model" "$(<"$SNIC_DEBUGFS")" "mac $mac "
 	ip -n h0 neigh flush dev snic0f0
 	ip netns exec h0 ping -c 2 -i 0.2 -W 5 10.9.0.1 >/dev/null ||
 		fail "no ping to the guest's new MAC"
 	ip netns exec g0 ping -c 2 -i 0.2 -W 5 10.9.0.2 >/dev/null ||
 		fail "no ping from the guest's new MAC"
 	# A foreign unicast MAC: dropped, unless promiscuous.
-	rx=$(rx_packets_of g0 "$nd")
+	rx=$(link_stat g0 "$nd" rx packets)
 	pings_to 02:00:00:00:00:00
 	[ "$d" -le 2 ] || fail "$d frames to a foreign MAC reached the guest"
 	ip -n g0 link set "$nd" promisc on
