@@ -146,7 +146,8 @@ mg_quit() { # ID
 	local pid i
 	[ -e "$MG/$1/pid" ] || return 0
 	pid=$(mg_pid "$1")
-	mg_qmp "$1" '{"execute":"quit"}' >/dev/null 2>&1
+	# It may have exited already (a failed incoming migration).
+	mg_qmp "$1" '{"execute":"quit"}' >/dev/null 2>&1 || true
 	for ((i = SECONDS + 20; SECONDS < i; )); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -170,10 +171,17 @@ mg_console() { tr -d '\r' <"$MG/$MG_CUR/console"; }
 # Wait up to $2 seconds (wall clock: polls are slow on a loaded host)
 # for a line of the guest's console matching $1.
 mg_wait() { # REGEX SECS
-	local end=$((SECONDS + $2))
+	local end=$((SECONDS + $2)) kick=$((SECONDS + 5))
 	while ((SECONDS < end)); do
 		grep -Eq -- "$1" "$MG/$MG_CUR/console" && return 0
 		mg_alive "$MG_CUR" || return 1
+		# After a migration the guest's serial output sometimes stalls
+		# (with tap as well): an empty input line, an RX interrupt,
+		# gets its transmitter going again.
+		if ((SECONDS >= kick)); then
+			printf '\n' >&"$MG_CON"
+			kick=$((SECONDS + 5))
+		fi
 		sleep 0.2
 	done
 	grep -Eq -- "$1" "$MG/$MG_CUR/console"
@@ -727,7 +735,7 @@ mg_source_runs_on() { # WHAT T0 STATUS
 	mg_qmp "$src" '{"execute":"query-status"}' | grep -q '"status": *"running"' ||
 		fail "$1: source not running: $(mg_qmp "$src" '{"execute":"query-status"}')"
 	mg_qmp "$src" '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":134217728}}' \
-		>/dev/null
+		>/dev/null || fail "$1: could not restore the migration bandwidth"
 	tp=$(mg_ping_after "$(date +%s.%N)" 60) || fail "$1: the guest does not answer pings"
 	gap=($(mg_ping_gap "$2" "$tp"))
 	s=($(mg_stream_stop))
