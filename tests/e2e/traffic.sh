@@ -259,6 +259,9 @@ test_iperf_virtio() {
 	expect_rate "guest -> representor" "$tx"
 	expect_rate "representor -> guest" "$rx"
 	expect_rate "UDP representor -> guest" "$udp"
+	# The port's queue was stopped and started again, not left stopped.
+	ip netns exec h0 ping -c 1 -W 5 10.9.0.1 >/dev/null ||
+		fail "no ping into the guest after the UDP flood"
 	expect_eq "error_desc of queues 0-2" "$(vq_errors i0 0 1 2)" "0 0 0"
 }
 
@@ -417,7 +420,8 @@ test_many_devices_ping() {
 }
 
 # Frames a guest receives: by destination MAC, as the driver programs the
-# NIC through the control queue.  The representor's static neighbour
+# NIC through the control queue (MAC_ADDR_SET, RX PROMISC and ALLMULTI,
+# MAC_TABLE_SET).  The representor's static neighbour
 # entry sends the guest's pings to a given MAC; the guest's rx_packets
 # shows which reach it.
 test_cvq_rx_filter() {
@@ -473,6 +477,12 @@ test_cvq_rx_filter() {
 	wait_model_rx 0 " mc $((mc + 1)) "
 	pings_to 01:00:5e:7f:01:02
 	[ "$d" -ge $n ] || fail "joined: $d of $n frames to a group reached the guest"
+	# A second unicast address (a macvlan's): in the MAC table too.
+	printf 'link add link %s name mv0 address 02:00:00:00:02:00 type macvlan\nlink set mv0 up\n' \
+		"$nd" | ip -n g0 -b -
+	wait_model_rx 0 " uc 1 "
+	pings_to 02:00:00:00:02:00
+	[ "$d" -ge $n ] || fail "MAC table: $d of $n frames to a second address reached the guest"
 	# Every command the driver sent was taken.
 	expect_eq "cvq error_desc" "$(vq_errors c0 2)" 0
 }
