@@ -20,12 +20,13 @@
 #   nested_guest_migrate_qemu72, nested_guest_migrate_qemu10: round trips
 #     on tap, then on the snic devices; "measure:" lines per hop and a
 #     summary with the vdpa/tap ratios.
-#   nested_guest_migrate_abort_qemu10: a cancelled migration, a killed
-#     destination, a killed source; the devices are reused after each.
+#   nested_guest_migrate_abort_qemu72, nested_guest_migrate_abort_qemu10:
+#     a cancelled migration, a killed destination, a killed source; the
+#     devices are reused after each.
 #
-# SNIC_MIGRATE_ROUNDS=N round trips per case (default 1, what make check
-# runs); the full run, inside the rig VM:
-#   scripts/vm --timeout 7200 -- env SNIC_MIGRATE_ROUNDS=10 tests/e2e/run migrate_qemu
+# SNIC_MIGRATE_ROUNDS=N round trips per case (default 1); make check runs
+# one round trip on the snic devices alone (SNIC_MIGRATE_KINDS=vdpa), the
+# full report is scripts/bench-migration (make bench-migration).
 # Debugging aids: SNIC_MIGRATE_KINDS="vdpa" (no tap baseline),
 # SNIC_MIGRATE_QEMU_ARGS (added to every QEMU), SNIC_MIGRATE_XTRACE=1
 # (bash trace into $SNIC_JOB/migrate.xtrace); progress goes live to
