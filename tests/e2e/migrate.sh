@@ -357,6 +357,8 @@ MG_TR=/sys/kernel/tracing
 mg_trace_start() {
 	local p
 	[ -e "$MG_TR/kprobe_events" ] || MG_TR=/sys/kernel/debug/tracing
+	# Whatever an interrupted run left.
+	mg_trace_stop || fail "could not remove the probes: $(cat "$MG_TR/kprobe_events")"
 	echo 0 >"$MG_TR/tracing_on"
 	grep -qw tai "$MG_TR/trace_clock" && echo tai >"$MG_TR/trace_clock"
 	echo 8192 >"$MG_TR/buffer_size_kb"
@@ -377,12 +379,14 @@ mg_trace_start() {
 	echo 1 >"$MG_TR/tracing_on"
 }
 
+# Remove the probes (a kretprobe is listed as "rN:", N its maxactive).
 mg_trace_stop() {
 	[ -e "$MG_TR/events/mg/enable" ] || return 0
 	echo 0 >"$MG_TR/events/mg/enable"
 	echo >"$MG_TR/trace"
-	grep -o '^[pr]:mg/[a-z_]*' "$MG_TR/kprobe_events" | sed 's/^[pr]:/-:/' |
+	grep -oE '^[pr][0-9]*:mg/[a-z_]+' "$MG_TR/kprobe_events" | sed -E 's/^[pr][0-9]*:/-:/' |
 		while read -r p; do echo "$p" >>"$MG_TR/kprobe_events"; done
+	[ ! -e "$MG_TR/events/mg/enable" ]
 }
 
 # The trace so far as "SECONDS PID EVENT fn=F ..." lines (realtime
@@ -632,6 +636,7 @@ mg_cleanup() {
 		# What a failure leaves for the host to read.
 		mkdir -p "$SNIC_JOB/migrate"
 		for d in "$MG"/q*; do
+			[ -d "$d" ] || continue
 			cp "$d/qemu.log" "$SNIC_JOB/migrate/${d##*/}.qemu.log" 2>/dev/null
 			tr -d '\r' <"$d/console" >"$SNIC_JOB/migrate/${d##*/}.console" 2>/dev/null
 		done
@@ -659,7 +664,7 @@ mg_cleanup() {
 				mg_log "still holding a vhost-vdpa device: $(tr '\0' ' ' <"$d/cmdline")"
 		done
 	fi
-	mg_trace_stop
+	mg_trace_stop || mg_log "kprobes left behind: $(cat "$MG_TR/kprobe_events")"
 	[ ! -s "$MG/core_pattern.saved" ] || cat "$MG/core_pattern.saved" >/proc/sys/kernel/core_pattern
 	rm -f "$MG"/core.*
 	ip link del mgtap0 2>/dev/null
