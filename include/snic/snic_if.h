@@ -51,6 +51,11 @@
 #define SNIC_DEV_STATUS_FATAL		BIT(1)
 #define SNIC_DEV_CTRL_RESET		BIT(0)
 
+/* Virtqueue groups: the data queues share one, the CVQ has its own. */
+#define SNIC_GROUP_DATA			0
+#define SNIC_GROUP_CVQ			1
+#define SNIC_NGROUPS			2
+
 /* MSI-X vector 0 completes admin commands. */
 #define SNIC_ADMIN_VECTOR		0
 
@@ -92,6 +97,7 @@ enum snic_status {
 	SNIC_ST_EPERM			= 5,
 	SNIC_ST_EOPNOTSUPP		= 6,
 	SNIC_ST_EIO			= 7,
+	SNIC_ST_EEXIST			= 8,
 };
 
 /**

@@ -4,10 +4,34 @@
 E2E_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$E2E_TOP/scripts/lib.sh"
 
-VDPA=$(vdpa_tool)
+VDPA_TOOL=$(vdpa_tool)
 MOD_DIR=$E2E_TOP/build/${SNIC_KIND:?not in a rig VM}/src
 SNIC_KO=$MOD_DIR/drivers/vdpa/snic/snic_vdpa.ko
+MODEL_KO=$MOD_DIR/drivers/snic_model/snic_model.ko
 MGMT=platform/snic-nic.0
+# The NICs' debugfs: nic<N>/functions (what each holds), nic<N>/settle.
+SNIC_NICFS=/sys/kernel/debug/snic_model
+
+# The NICs register a device's port (representor) on their own, just
+# after `vdpa dev add` returned, and unregister it just after `dev del`:
+# wait for that, as a user waits for a netdev to appear.
+nic_settle() {
+	local f
+	for f in "$SNIC_NICFS"/nic*/settle; do
+		[ -e "$f" ] && cat "$f" >/dev/null
+	done
+	return 0
+}
+# The vdpa tool, settled after the commands that make or take ports.
+vdpa_settled() {
+	local rc=0
+	"$VDPA_TOOL" "$@" || rc=$?
+	case "$*" in
+	*"dev add"*|*"dev del"*) nic_settle ;;
+	esac
+	return $rc
+}
+VDPA=vdpa_settled
 SNIC_TOP=$E2E_TOP
 
 # A failed expectation ends the case with a message.
@@ -25,15 +49,18 @@ mod_loaded() { # NAME
 	[ -e "/sys/module/$1/initstate" ]
 }
 
-snic_load() { # [PARAMS...]
+# The NICs (the model, with PARAMS: nr_nics=, iotlb_entries=), then the
+# driver, which binds them.
+snic_load() { # [MODEL PARAMS...]
 	mod_loaded vdpa && mod_loaded vhost_iotlb || modprobe -a vdpa vhost_iotlb
-	insmod "$SNIC_KO" "$@"
+	insmod "$MODEL_KO" "$@"
+	insmod "$SNIC_KO"
 }
-# The driver goes, and the vdpa bus drivers a case loaded: a device binds
-# to whichever is loaded, so each case starts with neither.
+# The driver goes, then the NICs, and the vdpa bus drivers a case loaded:
+# a device binds to whichever is loaded, so each case starts with neither.
 snic_unload() {
 	local m
-	for m in snic_vdpa virtio_vdpa vhost_vdpa; do
+	for m in snic_vdpa snic_model virtio_vdpa vhost_vdpa; do
 		if mod_loaded "$m"; then
 			rmmod "$m"
 		fi
@@ -44,7 +71,7 @@ snic_unload() {
 vj() { # FILTER VDPA-ARGS...
 	local filter=$1
 	shift
-	"$VDPA" -j "$@" | jq -r "$filter"
+	"$VDPA_TOOL" -j "$@" | jq -r "$filter"
 }
 
 # Names of all vdpa devices, one a line, sorted.
@@ -53,7 +80,7 @@ dev_names() { vj '.dev // {} | keys[]' dev show; }
 # Run the vdpa tool expecting failure; prints its stderr.
 vdpa_fails() {
 	local err
-	if err=$("$VDPA" "$@" 2>&1); then
+	if err=$(vdpa_settled "$@" 2>&1); then
 		fail "vdpa $* succeeded"
 	fi
 	echo "$err"

@@ -22,7 +22,7 @@ test_nr_nics() {
 	snic_unload
 	# Out-of-range module parameters are refused, with a reason.
 	dmesg -C
-	if insmod "$SNIC_KO" nr_nics=0 2>/dev/null; then fail "nr_nics=0 loaded"; fi
+	if insmod "$MODEL_KO" nr_nics=0 2>/dev/null; then fail "nr_nics=0 loaded"; fi
 	expect_match "dmesg" "$(dmesg)" "nr_nics=0: use 1 to 16"
 }
 

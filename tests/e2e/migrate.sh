@@ -40,7 +40,7 @@ MG_MAC=52:54:00:00:00:20	# the vdpa devices' and the guest NIC's MAC
 MG_GMAC=52:54:00:00:00:2a	# the MAC the guest sets before migrating
 MG_PAIRS=2			# queue pairs of the devices and of the guest NIC
 MG_PPS=50			# datagrams per second of the guest's stream
-MG_NICFS=/sys/kernel/debug/snic_vdpa/nic0/functions
+MG_NICFS=/sys/kernel/debug/snic_model/nic0/functions
 # Features QEMU 7.2's shadow virtqueue accepts: the defaults without
 # CTRL_GUEST_OFFLOADS, CTRL_RX, CTRL_VLAN, CTRL_RX_EXTRA, INDIRECT_DESC.
 MG_FEATURES_72=0x320c399ab

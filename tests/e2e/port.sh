@@ -20,5 +20,6 @@ test_representor() {
 	"$VDPA" dev add name p2 mgmtdev "$MGMT"
 	ip link show snic0f0 >/dev/null || fail "function 0 not reused"
 	rmmod snic_vdpa
+	nic_settle
 	! ip link show snic0f1 >/dev/null 2>&1 || fail "snic0f1 left after rmmod"
 }

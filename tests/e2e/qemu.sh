@@ -142,7 +142,7 @@ flows_on_one_pair() { # WHEN
 nic_status_wait() { # STATUS
 	local i
 	for i in $(seq 60); do
-		grep -q "^function 0: status $1 " /sys/kernel/debug/snic_vdpa/nic0/functions &&
+		grep -q "^function 0: status $1 " /sys/kernel/debug/snic_model/nic0/functions &&
 			return 0
 		sleep 0.5
 	done
@@ -151,11 +151,11 @@ nic_status_wait() { # STATUS
 
 # The "rx:" line of function 0 in the NIC's debugfs: its receive filter
 # and the queue pairs in use.
-nic_rx() { grep -m 1 '^  rx: ' /sys/kernel/debug/snic_vdpa/nic0/functions; }
+nic_rx() { grep -m 1 '^  rx: ' /sys/kernel/debug/snic_model/nic0/functions; }
 
 test_nested_guest_vhost_vdpa() {
 	local mac=52:54:00:00:00:10 mac2=52:54:00:00:00:1a dev out t0 a b c
-	local nicfs=/sys/kernel/debug/snic_vdpa/nic0/functions
+	local nicfs=/sys/kernel/debug/snic_model/nic0/functions
 	# QEMU maps guest RAM per contiguous run of pinned pages: far more
 	# than vhost_vdpa's default of 2048 entries when RAM is fragmented.
 	rmmod vhost_vdpa 2>/dev/null || true

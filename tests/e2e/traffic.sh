@@ -7,7 +7,7 @@
 # the cases batch their ip commands and read counters in few processes.
 
 # The model's view of NIC 0 (snic_model_debugfs.c).
-SNIC_DEBUGFS=/sys/kernel/debug/snic_vdpa/nic0/functions
+SNIC_DEBUGFS=/sys/kernel/debug/snic_model/nic0/functions
 
 # Netdev of each wired function, by function number.
 declare -a NDS

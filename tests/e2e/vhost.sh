@@ -30,7 +30,7 @@ nic_maps_cover() {
 }
 
 test_vhost_vdpa_control() {
-	local dev out nicfs=/sys/kernel/debug/snic_vdpa/nic0/functions
+	local dev out nicfs=/sys/kernel/debug/snic_model/nic0/functions
 	# vhost_vdpa maps each physically contiguous run of pinned pages: with
 	# fragmented memory 16 MiB can exceed its default of 2048 entries.
 	modprobe vhost_vdpa max_iotlb_entries=131072

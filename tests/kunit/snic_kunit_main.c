@@ -30,19 +30,37 @@ static void snic_spy_write32(struct snic_bus *bus, u32 off, u32 val)
 	spy->inner->ops->write32(spy->inner, off, val);
 }
 
-static const struct snic_bus_ops snic_spy_ops = {
-	.read32 = snic_spy_read32,
-	.write32 = snic_spy_write32,
-};
-
 /* The NIC's vectors reach the driver through the spy. */
 static void snic_spy_irq(void *priv, u16 vec)
 {
 	struct snic_spy *spy = priv;
 
-	if (spy->bus.irq)
-		spy->bus.irq(spy->bus.irq_priv, vec);
+	spy->handler(spy->handler_priv, vec);
 }
+
+static int snic_spy_irq_enable(struct snic_bus *bus, snic_irq_handler_t handler,
+			       void *priv)
+{
+	struct snic_spy *spy = container_of(bus, struct snic_spy, bus);
+
+	spy->handler = handler;
+	spy->handler_priv = priv;
+	return spy->inner->ops->irq_enable(spy->inner, snic_spy_irq, spy);
+}
+
+static void snic_spy_irq_disable(struct snic_bus *bus)
+{
+	struct snic_spy *spy = container_of(bus, struct snic_spy, bus);
+
+	spy->inner->ops->irq_disable(spy->inner);
+}
+
+static const struct snic_bus_ops snic_spy_ops = {
+	.read32 = snic_spy_read32,
+	.write32 = snic_spy_write32,
+	.irq_enable = snic_spy_irq_enable,
+	.irq_disable = snic_spy_irq_disable,
+};
 
 static void snic_test_nic_free(void *data)
 {
@@ -78,8 +96,7 @@ struct snic_test_nic *snic_test_nic(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->model);
 	t->spy.bus.ops = &snic_spy_ops;
 	t->spy.inner = snic_model_bus(t->model);
-	t->spy.inner->irq = snic_spy_irq;
-	t->spy.inner->irq_priv = &t->spy;
+	t->spy.bus.nvectors = t->spy.inner->nvectors;
 	err = snic_nic_init(&t->nic, dev, &t->spy.bus);
 	if (err)
 		snic_model_destroy(t->model);

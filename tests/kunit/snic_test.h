@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 
 #include "snic.h"
+#include "snic_model.h"
 
 /* The reference NIC's capabilities, as the model reports them. */
 static inline struct snic_caps snic_test_caps(void)
@@ -32,6 +33,8 @@ static inline struct snic_caps snic_test_caps(void)
  * @cmd0: first word of the command buffer, as last written
  * @kicks: doorbell writes, as (offset << 16 | value)
  * @nkicks: number of entries in @kicks
+ * @handler: the driver's interrupt handler
+ * @handler_priv: its argument
  */
 struct snic_spy {
 	struct snic_bus bus;
@@ -41,6 +44,8 @@ struct snic_spy {
 	u32 cmd0;
 	u32 kicks[SNIC_SPY_MAX];
 	unsigned int nkicks;
+	snic_irq_handler_t handler;
+	void *handler_priv;
 };
 
 /**

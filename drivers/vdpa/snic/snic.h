@@ -11,27 +11,17 @@
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
 
+#include <snic/snic_bus.h>
 #include <snic/snic_caps.h>
+#include <snic/snic_compat.h>
+#include <snic/snic_virtio_net.h>
 
-#include "snic_compat.h"
 #include "snic_hw.h"
 
-/* Virtqueue groups: the data queues share one, the CVQ has its own. */
-#define SNIC_GROUP_DATA		0
-#define SNIC_GROUP_CVQ		1
-#define SNIC_NGROUPS		2
-/* Address spaces (each with its own IOTLB in the NIC). */
-#define SNIC_NAS		2
+/* Address spaces the driver uses at most: one for each group. */
+#define SNIC_NAS		SNIC_NGROUPS
 
 struct snic_vdpa;
-
-/* MSI-X vector of the config interrupts of function @fn. */
-#define SNIC_CONFIG_VECTOR(fn)	(1 + (fn))
-/* Queues of one function, at most: the data queues and the CVQ. */
-#define SNIC_FN_VQS		(2 * SNIC_MAX_VQ_PAIRS + 1)
-/* MSI-X vector of queue @qid of function @fn, after the config vectors. */
-#define SNIC_VQ_VECTOR0		SNIC_CONFIG_VECTOR(SNIC_MAX_FUNCTIONS)
-#define SNIC_VQ_VECTOR(fn, qid)	(SNIC_VQ_VECTOR0 + (fn) * SNIC_FN_VQS + (qid))
 
 /**
  * struct snic_nic - one SmartNIC and its vdpa management device
@@ -41,8 +31,10 @@ struct snic_vdpa;
  * @mgmt: vdpa management device through which `vdpa dev add` reaches it
  * @id_table: device classes the management device creates
  * @fn_ida: allocator of the NIC's virtio functions, one per vDPA device
- * @irq_lock: protects @vdevs against the interrupt path
- * @vdevs: the vDPA device of each function, for interrupt routing
+ * @nvectors: MSI-X vectors of the NIC
+ * @irq_lock: protects @vec_map and @vec_owner against the interrupt path
+ * @vec_map: vectors in use (0, the admin vector, always)
+ * @vec_owner: the device each vector routes to
  */
 struct snic_nic {
 	struct device *dev;
@@ -51,8 +43,10 @@ struct snic_nic {
 	struct vdpa_mgmt_dev mgmt;
 	struct virtio_device_id id_table[2];
 	struct ida fn_ida;
+	u16 nvectors;
 	spinlock_t irq_lock;	/* see above */
-	struct snic_vdpa **vdevs;
+	unsigned long *vec_map;
+	struct snic_vdpa **vec_owner;
 };
 
 /**
@@ -98,6 +92,16 @@ struct snic_vq {
 };
 
 /**
+ * struct snic_as - one address space of a device (see snic_dma.c)
+ * @maps: the mappings the NIC holds, IOVA → DMA address, to unmap them
+ * @passthrough: an in-kernel driver uses DMA addresses as IOVAs
+ */
+struct snic_as {
+	struct vhost_iotlb *maps;
+	bool passthrough;
+};
+
+/**
  * struct snic_vdpa - one vDPA device, backed by one virtio function of a NIC
  * @vdpa: the vdpa core's device
  * @nic: the NIC hosting it
@@ -110,6 +114,9 @@ struct snic_vq {
  * @config_cb: config-change interrupt callback
  * @nvqs: number of virtqueues (data queues, then the CVQ if any)
  * @vqs: the virtqueues
+ * @vec_base: its MSI-X vectors: the config vector, then one per queue
+ * @as: its address spaces, under @lock
+ * @group_asid: the address space of each virtqueue group, under @lock
  *
  * Status, features, config space and queue state live in the NIC.
  */
@@ -124,6 +131,9 @@ struct snic_vdpa {
 	struct vdpa_callback config_cb;
 	u16 nvqs;
 	struct snic_vq *vqs;
+	u16 vec_base;
+	struct snic_as as[SNIC_NAS];
+	u8 group_asid[SNIC_NGROUPS];
 };
 
 static inline struct snic_vdpa *vdpa_to_snic(struct vdpa_device *vdpa)
@@ -140,11 +150,12 @@ static inline struct snic_vdpa *vdpa_to_snic(struct vdpa_device *vdpa)
 int snic_nic_init(struct snic_nic *nic, struct device *dev,
 		  struct snic_bus *bus);
 void snic_nic_fini(struct snic_nic *nic);
+int snic_nic_vectors_get(struct snic_nic *nic, struct snic_vdpa *sv);
+void snic_nic_vectors_put(struct snic_nic *nic, struct snic_vdpa *sv);
 
 /* snic_mgmt.c */
 int snic_mgmt_register(struct snic_nic *nic);
 void snic_mgmt_unregister(struct snic_nic *nic);
-u64 snic_feature_deps_missing(u64 features, int *bit);
 #if IS_ENABLED(CONFIG_KUNIT)
 int snic_resolve_params(const struct snic_caps *caps,
 			const struct vdpa_dev_set_config *req,
@@ -159,18 +170,23 @@ int snic_vdpa_set_mac(struct snic_vdpa *sv, const u8 *mac);
 void snic_vdpa_config_irq(struct snic_vdpa *sv);
 void snic_vdpa_vq_irq(struct snic_vdpa *sv, u16 qid);
 
+/* snic_dma.c */
+int snic_as_init(struct snic_vdpa *sv);
+void snic_as_fini(struct snic_vdpa *sv);
+void snic_as_reset(struct snic_vdpa *sv, bool clean_map);
+void snic_as_set_group(struct snic_vdpa *sv, unsigned int group,
+		       unsigned int asid);
+int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+		 u64 size, u64 pa, u32 perm, void *opaque);
+int snic_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+		   u64 size);
+int snic_reset_map(struct vdpa_device *vdpa, unsigned int asid);
+struct device *snic_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx);
+
 /* snic_netcfg.c */
 bool snic_netcfg_in_range(unsigned int offset, unsigned int len);
 void snic_netcfg_to_driver(struct virtio_net_config *cfg, bool little_endian);
 void snic_netcfg_window(const struct virtio_net_config *cfg,
 			unsigned int offset, void *buf, unsigned int len);
-
-/* snic_model.c: the software SmartNICs */
-struct snic_model;
-struct snic_model *snic_model_create(const struct snic_caps *caps);
-void snic_model_destroy(struct snic_model *m);
-struct snic_bus *snic_model_bus(struct snic_model *m);
-int snic_model_init(void);
-void snic_model_exit(void);
 
 #endif /* _SNIC_H */

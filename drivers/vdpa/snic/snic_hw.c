@@ -5,8 +5,8 @@
  * (Documentation/vendor-interface.rst), one small function per command.
  */
 #include <linux/iopoll.h>
-#include <linux/rtnetlink.h>
 #include <linux/string.h>
+#include <linux/unaligned.h>
 
 #include "snic.h"
 #include "snic_hw.h"
@@ -83,6 +83,28 @@ void snic_hw_fini(struct snic_hw *hw)
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fini);
 
+/**
+ * snic_hw_gone() - whether the NIC vanished (surprise removal)
+ * @hw: the NIC
+ *
+ * A vanished NIC reads as all ones; MAGIC never does otherwise.  Once
+ * seen gone, it stays so: no command is issued to it any more.
+ *
+ * Return: true if it is gone.
+ */
+bool snic_hw_gone(struct snic_hw *hw)
+{
+	if (READ_ONCE(hw->gone))
+		return true;
+	if (rd(hw, SNIC_REG_MAGIC) != SNIC_BUS_GONE)
+		return false;
+	if (!hw->gone)
+		dev_err(hw->dev, "the NIC is gone (surprise removal): its devices fail from now on\n");
+	WRITE_ONCE(hw->gone, true);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_gone);
+
 static int snic_hw_errno(u32 status)
 {
 	static const int errnos[] = {
@@ -94,6 +116,7 @@ static int snic_hw_errno(u32 status)
 		[SNIC_ST_EPERM] = -EPERM,
 		[SNIC_ST_EOPNOTSUPP] = -EOPNOTSUPP,
 		[SNIC_ST_EIO] = -EIO,
+		[SNIC_ST_EEXIST] = -EEXIST,
 	};
 
 	return status < ARRAY_SIZE(errnos) ? errnos[status] : -EIO;
@@ -108,7 +131,7 @@ static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
 			void *resp, size_t resp_len)
 {
 	struct snic_cmd_hdr *hdr = cmd;
-	u32 done, got, word;
+	u32 done, got;
 	u64 timeout;
 	size_t i;
 	int err;
@@ -119,14 +142,16 @@ static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
 	hdr->length = cpu_to_le32(len);
 
 	mutex_lock(&hw->lock);
-	if (hw->failed) {
-		err = -EIO;
+	if (hw->failed || hw->gone) {
+		err = hw->gone ? -ENODEV : -EIO;
 		goto out;
 	}
+	/* The mailbox takes the byte stream as little-endian words. */
 	for (i = 0; i < len; i += 4) {
-		word = 0;
-		memcpy(&word, cmd + i, min_t(size_t, 4, len - i));
-		wr(hw, SNIC_REG_ADMIN_CMD + i, word);
+		u8 bytes[4] = {};
+
+		memcpy(bytes, cmd + i, min_t(size_t, 4, len - i));
+		wr(hw, SNIC_REG_ADMIN_CMD + i, get_unaligned_le32(bytes));
 	}
 	hw->seq++;
 	wr(hw, SNIC_REG_ADMIN_DOORBELL, hw->seq);
@@ -139,8 +164,13 @@ static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
 	default:
 		timeout = SNIC_CMD_TIMEOUT_US;
 	}
-	err = read_poll_timeout(rd, done, done == hw->seq, 10, timeout, false,
-				hw, SNIC_REG_ADMIN_DONE);
+	err = read_poll_timeout(rd, done,
+				done == hw->seq || done == SNIC_BUS_GONE, 10,
+				timeout, false, hw, SNIC_REG_ADMIN_DONE);
+	if (done == SNIC_BUS_GONE && snic_hw_gone(hw)) {
+		err = -ENODEV;
+		goto out;
+	}
 	if (err) {
 		dev_err(hw->dev, "admin command 0x%04x timed out: NIC marked failed\n",
 			le16_to_cpu(hdr->opcode));
@@ -153,8 +183,10 @@ static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
 	got = min_t(size_t, rd(hw, SNIC_REG_ADMIN_RESP_LEN), resp_len);
 	memset(resp, 0, resp_len);
 	for (i = 0; i < got; i += 4) {
-		word = rd(hw, SNIC_REG_ADMIN_RESP + i);
-		memcpy(resp + i, &word, min_t(size_t, 4, got - i));
+		u8 bytes[4];
+
+		put_unaligned_le32(rd(hw, SNIC_REG_ADMIN_RESP + i), bytes);
+		memcpy(resp + i, bytes, min_t(size_t, 4, got - i));
 	}
 out:
 	mutex_unlock(&hw->lock);
@@ -170,17 +202,12 @@ out:
  * @p: its attributes
  * @config_vector: vector for its config interrupts
  *
- * The NIC gives the function an uplink port, which the host sees as a
- * netdev: FN_CREATE and FN_DESTROY are issued under RTNL, taken before
- * the command lock, the order in which virtio-net's probe (under RTNL)
- * reaches the other commands.  Call without RTNL.
- *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno: -EEXIST when the NIC cannot give the
+ * function its uplink port because a netdev has the port's name.
  */
 int snic_hw_fn_create(struct snic_hw *hw, u16 fn, const struct snic_dev_params *p,
 		      u16 config_vector)
 {
-	int err;
 	struct snic_cmd_fn_create c = {
 		.hdr = HDR(FN_CREATE),
 		.features = cpu_to_le64(p->features),
@@ -190,10 +217,7 @@ int snic_hw_fn_create(struct snic_hw *hw, u16 fn, const struct snic_dev_params *
 	};
 
 	memcpy(c.mac, p->mac, sizeof(c.mac));
-	rtnl_lock();
-	err = snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
-	rtnl_unlock();
-	return err;
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_create);
 
@@ -202,19 +226,13 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_create);
  * @hw: the NIC
  * @fn: function number
  *
- * Under RTNL, as snic_hw_fn_create().  Call without RTNL.
- *
  * Return: 0 or a negative errno.
  */
 int snic_hw_fn_destroy(struct snic_hw *hw, u16 fn)
 {
 	struct snic_cmd_hdr c = HDR(FN_DESTROY);
-	int err;
 
-	rtnl_lock();
-	err = snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
-	rtnl_unlock();
-	return err;
+	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_destroy);
 

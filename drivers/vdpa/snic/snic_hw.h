@@ -9,10 +9,9 @@
 
 #include <linux/mutex.h>
 
+#include <snic/snic_bus.h>
 #include <snic/snic_caps.h>
 #include <snic/snic_if.h>
-
-#include "snic_bus.h"
 
 struct snic_dev_params;
 
@@ -23,6 +22,7 @@ struct snic_dev_params;
  * @lock: one admin command at a time
  * @seq: sequence number of the last command issued
  * @failed: a command timed out: the NIC takes no more
+ * @gone: the NIC vanished from its bus: the driver issues no command
  * @caps: capabilities read from the registers
  * @devcaps: the CAPS register
  */
@@ -32,6 +32,7 @@ struct snic_hw {
 	struct mutex lock;	/* see above */
 	u32 seq;
 	bool failed;
+	bool gone;
 	struct snic_caps caps;
 	u32 devcaps;
 };
@@ -98,6 +99,7 @@ struct snic_hw_vq_stats {
 
 int snic_hw_init(struct snic_hw *hw, struct snic_bus *bus, struct device *dev);
 void snic_hw_fini(struct snic_hw *hw);
+bool snic_hw_gone(struct snic_hw *hw);
 
 int snic_hw_fn_create(struct snic_hw *hw, u16 fn, const struct snic_dev_params *p,
 		      u16 config_vector);

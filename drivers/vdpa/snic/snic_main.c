@@ -2,12 +2,24 @@
 /*
  * snic_vdpa: vDPA parent driver for the snic SmartNIC.
  *
- * The driver binds to SmartNIC devices, identifies each through its
- * vendor interface, and registers one vdpa management device per NIC.
- * The NICs are, for now, those of the software model (snic_model.c),
- * which hands the driver a &struct snic_bus as platform data.
+ * The driver binds every NIC that appears on the bus contract of
+ * include/snic/snic_bus.h (a device named SNIC_BUS_DEVICE_NAME: the
+ * software model's NICs today, a PCI function's backend tomorrow),
+ * identifies it through its vendor interface, and registers one vdpa
+ * management device per NIC.  It loads and idles with no NIC present.
+ *
+ * Lock order, for the whole driver, outermost first:
+ *   vdpa core (vdpa_dev_lock, cf_lock) and RTNL, in the callers' order
+ *   &snic_vdpa.lock        control operations of one device
+ *   &snic_hw.lock          one admin command at a time, per NIC
+ * and, in interrupt context, the backend's delivery, then
+ *   &snic_nic.irq_lock     vector → device routing
+ *   &snic_vdpa.cb_lock     the device's callbacks
+ * The driver takes RTNL nowhere: the NIC's ports are the NIC's business.
  */
+#include <linux/bitmap.h>
 #include <linux/dma-mapping.h>
+#include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -17,34 +29,72 @@
 static void snic_nic_irq(void *priv, u16 vec)
 {
 	struct snic_nic *nic = priv;
+	struct snic_vdpa *sv;
 	unsigned long flags;
-	u16 fn, qid = 0;
-	bool config;
 
 	/* Vector 0 completes admin commands, which the driver polls. */
-	if (vec == SNIC_ADMIN_VECTOR)
-		return;
-	config = vec < SNIC_VQ_VECTOR0;
-	if (config) {
-		fn = vec - SNIC_CONFIG_VECTOR(0);
-	} else {
-		fn = (vec - SNIC_VQ_VECTOR0) / SNIC_FN_VQS;
-		qid = (vec - SNIC_VQ_VECTOR0) % SNIC_FN_VQS;
-	}
-	if (fn >= nic->caps.max_functions)
+	if (vec == SNIC_ADMIN_VECTOR || vec >= nic->nvectors)
 		return;
 	spin_lock_irqsave(&nic->irq_lock, flags);
-	if (nic->vdevs[fn] && config)
-		snic_vdpa_config_irq(nic->vdevs[fn]);
-	else if (nic->vdevs[fn])
-		snic_vdpa_vq_irq(nic->vdevs[fn], qid);
+	sv = nic->vec_owner[vec];
+	if (sv && vec == sv->vec_base)
+		snic_vdpa_config_irq(sv);
+	else if (sv)
+		snic_vdpa_vq_irq(sv, vec - sv->vec_base - 1);
 	spin_unlock_irqrestore(&nic->irq_lock, flags);
 }
 
 /**
+ * snic_nic_vectors_get() - take the MSI-X vectors of a new device
+ * @nic: the NIC
+ * @sv: the device: its config vector, then one per queue
+ *
+ * Sets @sv->vec_base; the vectors route to @sv from now on.
+ *
+ * Return: 0, or -ENOSPC when the NIC has not that many vectors left.
+ */
+int snic_nic_vectors_get(struct snic_nic *nic, struct snic_vdpa *sv)
+{
+	unsigned int n = 1 + sv->nvqs, base, i;
+
+	spin_lock_irq(&nic->irq_lock);
+	base = bitmap_find_next_zero_area(nic->vec_map, nic->nvectors, 1, n, 0);
+	if (base >= nic->nvectors) {
+		spin_unlock_irq(&nic->irq_lock);
+		return -ENOSPC;
+	}
+	bitmap_set(nic->vec_map, base, n);
+	sv->vec_base = base;
+	for (i = 0; i < n; i++)
+		nic->vec_owner[base + i] = sv;
+	spin_unlock_irq(&nic->irq_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_nic_vectors_get);
+
+/**
+ * snic_nic_vectors_put() - give a device's vectors back
+ * @nic: the NIC
+ * @sv: the device
+ *
+ * When it returns, no interrupt handler reaches @sv any more.
+ */
+void snic_nic_vectors_put(struct snic_nic *nic, struct snic_vdpa *sv)
+{
+	unsigned int n = 1 + sv->nvqs, i;
+
+	spin_lock_irq(&nic->irq_lock);
+	for (i = 0; i < n; i++)
+		nic->vec_owner[sv->vec_base + i] = NULL;
+	bitmap_clear(nic->vec_map, sv->vec_base, n);
+	spin_unlock_irq(&nic->irq_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_nic_vectors_put);
+
+/**
  * snic_nic_init() - identify a NIC and get ready to host devices on it
  * @nic: zeroed, to fill in
- * @dev: the NIC's device
+ * @dev: the NIC's device, also its DMA device
  * @bus: how to reach it
  *
  * Return: 0 or a negative errno.
@@ -62,25 +112,38 @@ int snic_nic_init(struct snic_nic *nic, struct device *dev,
 	nic->caps.features &= SNIC_SUPPORTED_FEATURES;
 	nic->caps.max_vq_pairs = min_t(u16, nic->caps.max_vq_pairs,
 				       SNIC_MAX_VQ_PAIRS);
+	nic->caps.max_functions = min_t(u16, nic->caps.max_functions,
+					SNIC_MAX_FUNCTIONS);
+	nic->nvectors = min_t(u16, bus->nvectors, SNIC_BUS_MAX_VECTORS);
+	/* The admin vector, and a device's config and queue vectors. */
 	if ((nic->caps.features & SNIC_MANDATORY_FEATURES) !=
 	    SNIC_MANDATORY_FEATURES || !nic->caps.max_vq_pairs ||
 	    !nic->caps.max_functions || !nic->caps.vq_num_max ||
-	    nic->caps.min_mtu > nic->caps.max_mtu) {
+	    nic->caps.min_mtu > nic->caps.max_mtu || nic->nvectors < 4) {
 		dev_err(dev, "NIC reports unusable capabilities\n");
 		err = -ENODEV;
 		goto err_hw;
 	}
-	nic->vdevs = kcalloc(nic->caps.max_functions, sizeof(*nic->vdevs),
-			     GFP_KERNEL);
-	if (!nic->vdevs) {
+	nic->vec_owner = kcalloc(nic->nvectors, sizeof(*nic->vec_owner),
+				 GFP_KERNEL);
+	nic->vec_map = bitmap_zalloc(nic->nvectors, GFP_KERNEL);
+	if (!nic->vec_owner || !nic->vec_map) {
 		err = -ENOMEM;
-		goto err_hw;
+		goto err_free;
 	}
+	bitmap_set(nic->vec_map, SNIC_ADMIN_VECTOR, 1);
 	spin_lock_init(&nic->irq_lock);
-	bus->irq_priv = nic;
-	bus->irq = snic_nic_irq;
+	err = bus->ops->irq_enable(bus, snic_nic_irq, nic);
+	if (err) {
+		dev_err(dev, "cannot enable the NIC's interrupts: %pe\n",
+			ERR_PTR(err));
+		goto err_free;
+	}
 	return 0;
 
+err_free:
+	bitmap_free(nic->vec_map);
+	kfree(nic->vec_owner);
 err_hw:
 	snic_hw_fini(&nic->hw);
 	return err;
@@ -93,8 +156,10 @@ EXPORT_SYMBOL_IF_KUNIT(snic_nic_init);
  */
 void snic_nic_fini(struct snic_nic *nic)
 {
-	nic->hw.bus->irq = NULL;
-	kfree(nic->vdevs);
+	/* Waits for a handler still running. */
+	nic->hw.bus->ops->irq_disable(nic->hw.bus);
+	bitmap_free(nic->vec_map);
+	kfree(nic->vec_owner);
 	snic_hw_fini(&nic->hw);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_nic_fini);
@@ -105,8 +170,8 @@ static int snic_probe(struct platform_device *pdev)
 	struct snic_nic *nic;
 	int err;
 
-	if (!bus || !*bus) {
-		dev_err(&pdev->dev, "no register access: not a snic NIC\n");
+	if (!bus || !*bus || !(*bus)->ops) {
+		dev_err(&pdev->dev, "no bus contract in the platform data: not a snic NIC\n");
 		return -ENODEV;
 	}
 	/* The NIC reaches all of memory. */
@@ -130,8 +195,8 @@ static int snic_probe(struct platform_device *pdev)
 		return err;
 	}
 	platform_set_drvdata(pdev, nic);
-	dev_info(&pdev->dev, "vdpa management device ready: up to %u devices of %u queue pairs\n",
-		 nic->caps.max_functions, nic->caps.max_vq_pairs);
+	dev_info(&pdev->dev, "vdpa management device ready: up to %u devices of %u queue pairs, %u vectors\n",
+		 nic->caps.max_functions, nic->caps.max_vq_pairs, nic->nvectors);
 	return 0;
 }
 
@@ -143,39 +208,21 @@ static void snic_remove(struct platform_device *pdev)
 	snic_nic_fini(nic);
 }
 
+static const struct platform_device_id snic_id_table[] = {
+	{ .name = SNIC_BUS_DEVICE_NAME },
+	{ }
+};
+MODULE_DEVICE_TABLE(platform, snic_id_table);
+
 static struct platform_driver snic_driver = {
 	.driver = {
-		.name = "snic-nic",
+		.name = "snic_vdpa",
 	},
+	.id_table = snic_id_table,
 	.probe = snic_probe,
 	.remove = snic_remove,
 };
-
-static int __init snic_init(void)
-{
-	int err;
-
-	err = platform_driver_register(&snic_driver);
-	if (err)
-		return err;
-	err = snic_model_init();
-	if (err)
-		goto err_driver;
-	return 0;
-
-err_driver:
-	platform_driver_unregister(&snic_driver);
-	return err;
-}
-
-static void __exit snic_exit(void)
-{
-	snic_model_exit();
-	platform_driver_unregister(&snic_driver);
-}
-
-module_init(snic_init);
-module_exit(snic_exit);
+module_platform_driver(snic_driver);
 
 MODULE_DESCRIPTION("vDPA parent driver for the snic SmartNIC");
 MODULE_LICENSE("GPL");

@@ -13,23 +13,6 @@
 
 #include "snic.h"
 
-/* virtio-net feature dependencies (virtio 1.3, 5.1.3.1). */
-static const struct {
-	u8 bit;
-	u64 needs_any;
-} snic_feature_deps[] = {
-	{ VIRTIO_NET_F_GUEST_TSO4, BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) },
-	{ VIRTIO_NET_F_GUEST_TSO6, BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) },
-	{ VIRTIO_NET_F_HOST_TSO4, BIT_ULL(VIRTIO_NET_F_CSUM) },
-	{ VIRTIO_NET_F_HOST_TSO6, BIT_ULL(VIRTIO_NET_F_CSUM) },
-	{ VIRTIO_NET_F_CTRL_RX, BIT_ULL(VIRTIO_NET_F_CTRL_VQ) },
-	{ VIRTIO_NET_F_CTRL_VLAN, BIT_ULL(VIRTIO_NET_F_CTRL_VQ) },
-	{ VIRTIO_NET_F_CTRL_RX_EXTRA, BIT_ULL(VIRTIO_NET_F_CTRL_RX) },
-	{ VIRTIO_NET_F_MQ, BIT_ULL(VIRTIO_NET_F_CTRL_VQ) },
-	{ VIRTIO_NET_F_CTRL_MAC_ADDR, BIT_ULL(VIRTIO_NET_F_CTRL_VQ) },
-	{ VIRTIO_NET_F_CTRL_GUEST_OFFLOADS, BIT_ULL(VIRTIO_NET_F_CTRL_VQ) },
-};
-
 static const char *snic_feature_name(unsigned int bit)
 {
 	switch (bit) {
@@ -49,29 +32,6 @@ static const char *snic_feature_name(unsigned int bit)
 	default: return "?";
 	}
 }
-
-/**
- * snic_feature_deps_missing() - check virtio-net feature dependencies
- * @features: a feature set
- * @bit: set to the first feature whose dependency is missing
- *
- * Return: the features one of which @bit needs, or 0 if @features is
- * consistent.
- */
-u64 snic_feature_deps_missing(u64 features, int *bit)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(snic_feature_deps); i++) {
-		if (!(features & BIT_ULL(snic_feature_deps[i].bit)) ||
-		    features & snic_feature_deps[i].needs_any)
-			continue;
-		*bit = snic_feature_deps[i].bit;
-		return snic_feature_deps[i].needs_any;
-	}
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(snic_feature_deps_missing);
 
 /**
  * snic_resolve_params() - turn a `vdpa dev add` request into attributes

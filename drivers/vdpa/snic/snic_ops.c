@@ -137,7 +137,7 @@ static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx, u64 features)
 		.driver = vq->driver_addr,
 		.device = vq->device_addr,
 		.size = vq->num,
-		.vector = SNIC_VQ_VECTOR(sv->fn, idx),
+		.vector = sv->vec_base + 1 + idx,
 		.ready = vq->ready,
 		.packed = features & BIT_ULL(VIRTIO_F_RING_PACKED),
 		.pos = vq->pos,
@@ -296,49 +296,14 @@ static int snic_set_group_asid(struct vdpa_device *vdpa, unsigned int group,
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 
+	int err;
+
 	if (group >= SNIC_NGROUPS || asid >= SNIC_NAS)
 		return -EINVAL;
-	return snic_hw_group_set_asid(snic_hw(sv), sv->fn, group, asid);
-}
-
-/*
- * DMA mappings go to the NIC's IOTLB of the address space.  An address
- * space with no mapping is in passthrough: that is how virtio_vdpa, which
- * maps nothing, works.
- */
-static int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
-			u64 size, u64 pa, u32 perm, void *opaque)
-{
-	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	u32 p = 0;
-
-	if (asid >= SNIC_NAS)
-		return -EINVAL;
-	if (perm & VHOST_MAP_RO)
-		p |= SNIC_IOTLB_PERM_READ;
-	if (perm & VHOST_MAP_WO)
-		p |= SNIC_IOTLB_PERM_WRITE;
-	return snic_hw_iotlb_map(snic_hw(sv), sv->fn, asid, iova, size, pa, p);
-}
-
-static int snic_dma_unmap(struct vdpa_device *vdpa, unsigned int asid,
-			  u64 iova, u64 size)
-{
-	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-
-	if (asid >= SNIC_NAS)
-		return -EINVAL;
-	return snic_hw_iotlb_unmap(snic_hw(sv), sv->fn, asid, iova, size);
-}
-
-static int snic_reset_map(struct vdpa_device *vdpa, unsigned int asid)
-{
-	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-
-	if (asid >= SNIC_NAS)
-		return -EINVAL;
-	return snic_hw_iotlb_reset(snic_hw(sv), sv->fn, asid,
-				   SNIC_IOTLB_RESET_PASSTHROUGH);
+	err = snic_hw_group_set_asid(snic_hw(sv), sv->fn, group, asid);
+	if (!err)
+		snic_as_set_group(sv, group, asid);
+	return err;
 }
 
 static u64 snic_get_device_features(struct vdpa_device *vdpa)
@@ -478,6 +443,7 @@ static void snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
 		};
 	spin_unlock_irqrestore(&sv->cb_lock, flags);
 	sv->needs_reset = false;
+	snic_as_reset(sv, hw_flags & SNIC_FN_RESET_CLEAN_MAP);
 }
 
 static void snic_set_status(struct vdpa_device *vdpa, u8 status)
@@ -618,6 +584,9 @@ static void snic_free(struct vdpa_device *vdpa)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 
+	/* Mappings are released only once the NIC let the function go. */
+	if (sv->fn < 0)
+		snic_as_fini(sv);
 	kfree(sv->vqs);
 	mutex_destroy(&sv->lock);
 }
@@ -657,6 +626,7 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
 	.dma_map = snic_dma_map,
 	.dma_unmap = snic_dma_unmap,
 	.reset_map = snic_reset_map,
+	.get_vq_dma_dev = snic_get_vq_dma_dev,
 	.free = snic_free,
 };
 
@@ -697,22 +667,34 @@ struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,
 		goto err_put;
 	}
 	sv->vdpa.dma_dev = nic->dev;
+	err = snic_as_init(sv);
+	if (err)
+		goto err_put;
 
 	err = ida_alloc_max(&nic->fn_ida, nic->caps.max_functions - 1,
 			    GFP_KERNEL);
 	if (err < 0)
 		goto err_put;
 	sv->fn = err;
-	err = snic_hw_fn_create(&nic->hw, sv->fn, p, SNIC_CONFIG_VECTOR(sv->fn));
+	err = snic_nic_vectors_get(nic, sv);
 	if (err) {
-		ida_free(&nic->fn_ida, sv->fn);
-		goto err_put;
+		dev_err(nic->dev, "vdpa dev add %s: the NIC has not %u MSI-X vectors left for its %u queues: use fewer queue pairs, or delete a device\n",
+			name, 1 + sv->nvqs, sv->nvqs);
+		goto err_fn;
 	}
-	spin_lock_irq(&nic->irq_lock);
-	nic->vdevs[sv->fn] = sv;
-	spin_unlock_irq(&nic->irq_lock);
+	err = snic_hw_fn_create(&nic->hw, sv->fn, p, sv->vec_base);
+	if (err == -EEXIST)
+		dev_err(nic->dev, "vdpa dev add %s: the NIC cannot name function %d's uplink port: a netdev has its name (snic<NIC>f%d); rename or delete that netdev\n",
+			name, sv->fn, sv->fn);
+	if (err)
+		goto err_vec;
 	return sv;
 
+err_vec:
+	snic_nic_vectors_put(nic, sv);
+err_fn:
+	ida_free(&nic->fn_ida, sv->fn);
+	sv->fn = -1;
 err_put:
 	put_device(&sv->vdpa.dev);
 	return ERR_PTR(err);
@@ -731,9 +713,7 @@ void snic_vdpa_destroy(struct snic_vdpa *sv)
 
 	if (sv->fn < 0)
 		return;
-	spin_lock_irq(&nic->irq_lock);
-	nic->vdevs[sv->fn] = NULL;
-	spin_unlock_irq(&nic->irq_lock);
+	snic_nic_vectors_put(nic, sv);
 	snic_hw_fn_destroy(&nic->hw, sv->fn);
 	ida_free(&nic->fn_ida, sv->fn);
 	sv->fn = -1;

@@ -2,13 +2,14 @@
 /*
  * Software model: the NIC's on-chip IOTLB, one per address space of each
  * function, and the commands that fill it (IOTLB_MAP, IOTLB_UNMAP,
- * IOTLB_RESET).  An address space starts in passthrough (IOVA = bus
- * address) until its first mapping.
+ * IOTLB_RESET).  An address space starts empty: the function reaches no
+ * memory until the driver maps some, or puts the address space in
+ * passthrough (IOVA = bus address) with IOTLB_RESET, which lasts until its
+ * first mapping.
  */
 #include <linux/overflow.h>
 #include <linux/vhost_iotlb.h>
 
-#include "snic.h"
 #include "snic_model.h"
 
 /**
@@ -22,14 +23,14 @@ u32 snic_model_as_init(struct snic_model *m, struct snic_model_fn *fn)
 {
 	unsigned int i;
 
-	for (i = 0; i < SNIC_NAS; i++) {
+	for (i = 0; i < SNIC_MODEL_NAS; i++) {
 		/* A vhost IOTLB of limit 0 takes no mapping at all. */
 		fn->as[i].iotlb = vhost_iotlb_alloc(m->iotlb_max ?: UINT_MAX, 0);
 		if (!fn->as[i].iotlb) {
 			snic_model_as_fini(fn);
 			return SNIC_ST_ENOSPC;
 		}
-		fn->as[i].passthrough = true;
+		fn->as[i].passthrough = false;
 	}
 	return SNIC_ST_OK;
 }
@@ -42,7 +43,7 @@ void snic_model_as_fini(struct snic_model_fn *fn)
 {
 	unsigned int i;
 
-	for (i = 0; i < SNIC_NAS; i++) {
+	for (i = 0; i < SNIC_MODEL_NAS; i++) {
 		if (fn->as[i].iotlb)
 			vhost_iotlb_free(fn->as[i].iotlb);
 		fn->as[i].iotlb = NULL;
@@ -137,7 +138,7 @@ u32 snic_model_iotlb_cmd(struct snic_model *m, struct snic_model_fn *fn,
 	if (len < sizeof(*c))
 		return SNIC_ST_EINVAL;
 	asid = le16_to_cpu(c->asid);
-	if (asid >= SNIC_NAS)
+	if (asid >= SNIC_MODEL_NAS)
 		return SNIC_ST_EINVAL;
 	as = &fn->as[asid];
 
@@ -187,7 +188,7 @@ bool snic_model_translate(struct snic_model_fn *fn, u16 asid, u64 iova,
 	u64 last;
 	bool ok;
 
-	if (asid >= SNIC_NAS || !snic_range(iova, len, &last))
+	if (asid >= SNIC_MODEL_NAS || !snic_range(iova, len, &last))
 		return false;
 	as = &fn->as[asid];
 	spin_lock(&fn->iotlb_lock);

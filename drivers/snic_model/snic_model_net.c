@@ -74,7 +74,7 @@ void snic_model_fn_fail(struct snic_model_vq *vq, int err)
 	spin_unlock_irqrestore(&m->db_lock, flags);
 	vq->errors++;
 	WRITE_ONCE(fn->failed, true);
-	pr_info_ratelimited("snic_vdpa: nic%u function %u queue %u stopped: bad ring or buffer from the driver (%pe)\n",
+	pr_info_ratelimited("snic_model: nic%u function %u queue %u stopped: bad ring or buffer from the driver (%pe)\n",
 			    m->index, fn->id, vq->qid, ERR_PTR(err));
 	snic_model_irq(m, fn->config_vector);
 }

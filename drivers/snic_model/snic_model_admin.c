@@ -11,7 +11,6 @@
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_net.h>
 
-#include "snic.h"
 #include "snic_model.h"
 
 /* Command buffer as a given structure, if it is long enough for it. */
@@ -26,6 +25,7 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	bool cvq = features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ);
 	unsigned long flags;
 	unsigned int i;
+	u32 st;
 	int bit;
 
 	if (fn->in_use)
@@ -46,7 +46,8 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	if (!fn->vqs)
 		return SNIC_ST_ENOSPC;
 	spin_lock_init(&fn->iotlb_lock);
-	if (snic_model_as_init(m, fn))
+	st = snic_model_as_init(m, fn);
+	if (st)
 		goto err_vqs;
 	fn->m = m;
 	fn->id = id;
@@ -66,7 +67,8 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	fn->config_vector = le16_to_cpu(c->config_vector);
 	memset(fn->group_asid, 0, sizeof(fn->group_asid));
 	snic_model_fn_rx_reset(fn);
-	if (snic_model_port_create(m, fn, id))
+	st = snic_model_port_create(m, fn, id);
+	if (st)
 		goto err_as;
 	spin_lock_irqsave(&m->db_lock, flags);
 	fn->in_use = true;
@@ -77,8 +79,9 @@ err_as:
 	snic_model_as_fini(fn);
 err_vqs:
 	kfree(fn->vqs);
-	fn->vqs = NULL;
-	return SNIC_ST_ENOSPC;
+	/* Nothing of the refused function may remain (nvqs, vqs...). */
+	memset(fn, 0, sizeof(*fn));
+	return st;
 }
 
 /**
@@ -128,9 +131,9 @@ static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 		snic_model_vq_clear(&fn->vqs[i]);
 	if (clean_map) {
 		spin_lock(&fn->iotlb_lock);
-		for (i = 0; i < SNIC_NAS; i++) {
+		for (i = 0; i < SNIC_MODEL_NAS; i++) {
 			vhost_iotlb_reset(fn->as[i].iotlb);
-			fn->as[i].passthrough = true;
+			fn->as[i].passthrough = false;
 		}
 		spin_unlock(&fn->iotlb_lock);
 	}
@@ -530,7 +533,7 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 			return SNIC_ST_EINVAL;
 		group = le16_to_cpu(c->group);
 		asid = le16_to_cpu(c->asid);
-		if (group >= ARRAY_SIZE(fn->group_asid) || asid >= SNIC_NAS)
+		if (group >= ARRAY_SIZE(fn->group_asid) || asid >= SNIC_MODEL_NAS)
 			return SNIC_ST_EINVAL;
 		if ((fn->status & VIRTIO_CONFIG_S_DRIVER_OK) && !fn->suspended)
 			return SNIC_ST_EBUSY;

@@ -2,7 +2,7 @@
 /*
  * Software model: what the NIC holds, in debugfs, for whoever debugs the
  * driver or writes firmware against the same interface:
- * /sys/kernel/debug/snic_vdpa/nic<N>/functions lists each function in
+ * /sys/kernel/debug/snic_model/nic<N>/functions lists each function in
  * use with its status, features, link, queues, groups and IOTLBs.
  */
 #include <linux/debugfs.h>
@@ -57,7 +57,7 @@ static void snic_debugfs_fn(struct seq_file *s, u16 id,
 			   READ_ONCE(vq->received), READ_ONCE(vq->completed),
 			   READ_ONCE(vq->errors), skb_queue_len(&vq->backlog));
 	}
-	for (i = 0; i < SNIC_NAS; i++) {
+	for (i = 0; i < SNIC_MODEL_NAS; i++) {
 		const struct snic_model_as *as = &fn->as[i];
 
 		if (as->passthrough) {
@@ -89,6 +89,15 @@ static int snic_debugfs_functions_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(snic_debugfs_functions);
 
+/* Reading "settle" waits until the ports created or destroyed so far are. */
+static int snic_debugfs_settle_show(struct seq_file *s, void *unused)
+{
+	snic_model_ports_settle(s->private);
+	seq_puts(s, "settled\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(snic_debugfs_settle);
+
 /**
  * snic_model_debugfs_add() - show a NIC in debugfs
  * @m: the NIC
@@ -98,11 +107,13 @@ void snic_model_debugfs_add(struct snic_model *m)
 	char name[16];
 
 	if (!snic_debugfs_root)
-		snic_debugfs_root = debugfs_create_dir("snic_vdpa", NULL);
+		snic_debugfs_root = debugfs_create_dir("snic_model", NULL);
 	snprintf(name, sizeof(name), "nic%u", m->index);
 	m->debugfs = debugfs_create_dir(name, snic_debugfs_root);
 	debugfs_create_file("functions", 0400, m->debugfs, m,
 			    &snic_debugfs_functions_fops);
+	debugfs_create_file("settle", 0400, m->debugfs, m,
+			    &snic_debugfs_settle_fops);
 }
 
 /**

@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The software model of the snic SmartNIC: its registers, and the NICs
- * themselves, each a device on the platform bus, as a real NIC is a PCI
- * function.  The platform data of a NIC's device is a pointer to the
- * &struct snic_bus through which the driver reaches it.
+ * snic_model: the software model of the snic SmartNIC, the "hardware" of
+ * snic_vdpa.ko.  Loading the module plugs in nr_nics NICs, each a device
+ * on the platform bus named SNIC_BUS_DEVICE_NAME, as a real NIC is a PCI
+ * function; its platform data is the &struct snic_bus through which the
+ * driver reaches it (include/snic/snic_bus.h).  Unloading the module
+ * while a driver uses the NICs is a surprise removal: each NIC first
+ * vanishes (its registers read as all ones, its queues stop, it raises no
+ * vector), then its device is unregistered, which unbinds the driver.
+ *
+ * This file holds the NIC's register file and interrupt delivery.
  */
 #include <linux/module.h>
 #include <linux/platform_device.h>
-#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/unaligned.h>
 #include <linux/workqueue.h>
 
-#include "snic.h"
 #include "snic_model.h"
 
 static unsigned int nr_nics = 1;
@@ -25,6 +30,8 @@ MODULE_PARM_DESC(iotlb_entries,
 		 "IOTLB entries per address space of each software NIC function (0: unlimited, default 32768)");
 
 #define SNIC_MODEL_MAX_NICS	16
+/* MSI-X table size of the model: the most MSI-X allows. */
+#define SNIC_MODEL_VECTORS	SNIC_BUS_MAX_VECTORS
 
 static const struct snic_caps snic_model_caps = {
 	.features = SNIC_SUPPORTED_FEATURES,
@@ -43,8 +50,9 @@ static struct snic_model *bus_to_model(struct snic_bus *bus)
 static u32 snic_model_read32(struct snic_bus *bus, u32 off)
 {
 	struct snic_model *m = bus_to_model(bus);
-	u32 v;
 
+	if (READ_ONCE(m->gone))
+		return SNIC_BUS_GONE;
 	switch (off) {
 	case SNIC_REG_MAGIC:
 		return SNIC_MAGIC;
@@ -68,7 +76,7 @@ static u32 snic_model_read32(struct snic_bus *bus, u32 off)
 	case SNIC_REG_IOTLB_MAX:
 		return m->iotlb_max;
 	case SNIC_REG_NUM_AS:
-		return SNIC_NAS;
+		return SNIC_MODEL_NAS;
 	case SNIC_REG_DEV_STATUS:
 		return SNIC_DEV_STATUS_READY;
 	case SNIC_REG_ADMIN_DONE:
@@ -80,8 +88,8 @@ static u32 snic_model_read32(struct snic_bus *bus, u32 off)
 	}
 	if (off >= SNIC_REG_ADMIN_RESP && off < SNIC_REG_ADMIN_RESP + SNIC_ADMIN_BUF_SIZE &&
 	    IS_ALIGNED(off, 4)) {
-		memcpy(&v, m->resp + off - SNIC_REG_ADMIN_RESP, 4);
-		return v;
+		/* The mailbox is a byte stream in little-endian words. */
+		return get_unaligned_le32(m->resp + off - SNIC_REG_ADMIN_RESP);
 	}
 	/* Write-only and unknown registers read as zero. */
 	return 0;
@@ -92,14 +100,49 @@ static u32 snic_model_read32(struct snic_bus *bus, u32 off)
  * @m: the NIC
  * @vec: the vector
  *
- * Call without @m->lock held.
+ * Delivered to the driver's handler if it enabled interrupts and the NIC
+ * is present.  Call without @m->lock held.
  */
 void snic_model_raise(struct snic_model *m, u16 vec)
 {
-	void (*irq)(void *priv, u16 vec) = READ_ONCE(m->bus.irq);
+	unsigned long flags;
 
-	if (irq)
-		irq(m->bus.irq_priv, vec);
+	if (vec >= m->bus.nvectors)
+		return;
+	spin_lock_irqsave(&m->irq_lock, flags);
+	if (m->irq_handler && !READ_ONCE(m->gone))
+		m->irq_handler(m->irq_priv, vec);
+	spin_unlock_irqrestore(&m->irq_lock, flags);
+}
+
+static int snic_model_irq_enable(struct snic_bus *bus,
+				 snic_irq_handler_t handler, void *priv)
+{
+	struct snic_model *m = bus_to_model(bus);
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&m->irq_lock, flags);
+	if (m->irq_handler) {
+		err = -EBUSY;
+	} else {
+		m->irq_handler = handler;
+		m->irq_priv = priv;
+	}
+	spin_unlock_irqrestore(&m->irq_lock, flags);
+	return err;
+}
+
+/* Handlers run under irq_lock: taking it waits for the one running. */
+static void snic_model_irq_disable(struct snic_bus *bus)
+{
+	struct snic_model *m = bus_to_model(bus);
+	unsigned long flags;
+
+	spin_lock_irqsave(&m->irq_lock, flags);
+	m->irq_handler = NULL;
+	m->irq_priv = NULL;
+	spin_unlock_irqrestore(&m->irq_lock, flags);
 }
 
 static void snic_model_doorbell(struct snic_model *m, u32 seq)
@@ -107,6 +150,10 @@ static void snic_model_doorbell(struct snic_model *m, u32 seq)
 	int raise;
 
 	mutex_lock(&m->lock);
+	if (m->gone) {
+		mutex_unlock(&m->lock);
+		return;
+	}
 	m->raise = -1;
 	WRITE_ONCE(m->status, snic_model_exec(m));
 	raise = m->raise;
@@ -135,9 +182,11 @@ static void snic_model_write32(struct snic_bus *bus, u32 off, u32 val)
 	struct snic_model *m = bus_to_model(bus);
 	unsigned int i;
 
+	if (READ_ONCE(m->gone))
+		return;
 	if (off >= SNIC_REG_ADMIN_CMD && off < SNIC_REG_ADMIN_CMD + SNIC_ADMIN_BUF_SIZE &&
 	    IS_ALIGNED(off, 4)) {
-		memcpy(m->cmd + off - SNIC_REG_ADMIN_CMD, &val, 4);
+		put_unaligned_le32(val, m->cmd + off - SNIC_REG_ADMIN_CMD);
 		return;
 	}
 	switch (off) {
@@ -146,13 +195,10 @@ static void snic_model_write32(struct snic_bus *bus, u32 off, u32 val)
 		return;
 	case SNIC_REG_DEV_CTRL:
 		if (val & SNIC_DEV_CTRL_RESET) {
-			/* Ports go too: see snic_model_port_create(). */
-			rtnl_lock();
 			mutex_lock(&m->lock);
 			for (i = 0; i < m->caps.max_functions; i++)
 				snic_model_fn_free(&m->fns[i]);
 			mutex_unlock(&m->lock);
-			rtnl_unlock();
 		}
 		return;
 	}
@@ -169,6 +215,8 @@ static void snic_model_write32(struct snic_bus *bus, u32 off, u32 val)
 static const struct snic_bus_ops snic_model_bus_ops = {
 	.read32 = snic_model_read32,
 	.write32 = snic_model_write32,
+	.irq_enable = snic_model_irq_enable,
+	.irq_disable = snic_model_irq_disable,
 };
 
 /**
@@ -192,13 +240,20 @@ struct snic_model *snic_model_create(const struct snic_caps *caps)
 	m->wq = alloc_workqueue("snic_nic%u", WQ_UNBOUND, 0, m->index);
 	if (!m->wq)
 		goto err_free;
+	m->port_wq = alloc_ordered_workqueue("snic_nic%u_ports", 0, m->index);
+	if (!m->port_wq)
+		goto err_wq;
 	m->caps = *caps;
 	m->iotlb_max = iotlb_entries;
 	m->bus.ops = &snic_model_bus_ops;
+	m->bus.nvectors = SNIC_MODEL_VECTORS;
 	mutex_init(&m->lock);
 	spin_lock_init(&m->db_lock);
+	spin_lock_init(&m->irq_lock);
 	return m;
 
+err_wq:
+	destroy_workqueue(m->wq);
 err_free:
 	kvfree(m->fns);
 	kfree(m);
@@ -216,10 +271,11 @@ void snic_model_destroy(struct snic_model *m)
 
 	if (!m)
 		return;
-	rtnl_lock();
+	mutex_lock(&m->lock);
 	for (i = 0; i < m->caps.max_functions; i++)
 		snic_model_fn_free(&m->fns[i]);
-	rtnl_unlock();
+	mutex_unlock(&m->lock);
+	destroy_workqueue(m->port_wq);
 	destroy_workqueue(m->wq);
 	mutex_destroy(&m->lock);
 	kvfree(m->fns);
@@ -239,23 +295,68 @@ struct snic_bus *snic_model_bus(struct snic_model *m)
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_model_bus);
 
+/**
+ * snic_model_unplug() - surprise removal: the NIC vanishes from its bus
+ * @m: the NIC
+ *
+ * From now on its registers read as all ones and take no writes, it runs
+ * no command and no queue, and raises no vector; whatever a driver still
+ * holds of it stays valid memory until snic_model_destroy().
+ */
+void snic_model_unplug(struct snic_model *m)
+{
+	unsigned int i, q;
+
+	mutex_lock(&m->lock);
+	WRITE_ONCE(m->gone, true);
+	for (i = 0; i < m->caps.max_functions; i++) {
+		struct snic_model_fn *fn = &m->fns[i];
+
+		if (!fn->in_use)
+			continue;
+		for (q = 0; q < fn->nvqs; q++)
+			snic_model_vq_stop(&fn->vqs[q]);
+		snic_model_port_carrier(fn, false);
+	}
+	mutex_unlock(&m->lock);
+	/* A handler running now finishes; no other starts. */
+	spin_lock_irq(&m->irq_lock);
+	spin_unlock_irq(&m->irq_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_model_unplug);
+
 static struct {
 	struct snic_model *model;
 	struct platform_device *pdev;
 } snic_model_nics[SNIC_MODEL_MAX_NICS];
 
-/**
- * snic_model_init() - create the software NICs
- *
- * Return: 0 or a negative errno.
- */
-int snic_model_init(void)
+static void snic_model_remove_all(void)
+{
+	unsigned int i;
+
+	/* All vanish first, as when the NICs' slots lose power. */
+	for (i = 0; i < SNIC_MODEL_MAX_NICS; i++)
+		if (snic_model_nics[i].model)
+			snic_model_unplug(snic_model_nics[i].model);
+	for (i = 0; i < SNIC_MODEL_MAX_NICS; i++) {
+		/* Unbinds the driver: waits for its remove. */
+		platform_device_unregister(snic_model_nics[i].pdev);
+		if (snic_model_nics[i].model)
+			snic_model_debugfs_remove(snic_model_nics[i].model);
+		snic_model_destroy(snic_model_nics[i].model);
+		snic_model_nics[i].pdev = NULL;
+		snic_model_nics[i].model = NULL;
+	}
+	snic_model_debugfs_exit();
+}
+
+static int __init snic_model_init(void)
 {
 	unsigned int i;
 	int err;
 
 	if (!nr_nics || nr_nics > SNIC_MODEL_MAX_NICS) {
-		pr_err("snic_vdpa: nr_nics=%u: use 1 to %u\n", nr_nics,
+		pr_err("snic_model: nr_nics=%u: use 1 to %u\n", nr_nics,
 		       SNIC_MODEL_MAX_NICS);
 		return -EINVAL;
 	}
@@ -271,8 +372,8 @@ int snic_model_init(void)
 		snic_model_nics[i].model = m;
 		snic_model_debugfs_add(m);
 		bus = &m->bus;
-		pdev = platform_device_register_data(NULL, "snic-nic", i, &bus,
-						     sizeof(bus));
+		pdev = platform_device_register_data(NULL, SNIC_BUS_DEVICE_NAME,
+						     i, &bus, sizeof(bus));
 		if (IS_ERR(pdev)) {
 			err = PTR_ERR(pdev);
 			goto err;
@@ -282,24 +383,17 @@ int snic_model_init(void)
 	return 0;
 
 err:
-	snic_model_exit();
+	snic_model_remove_all();
 	return err;
 }
 
-/**
- * snic_model_exit() - remove the software NICs, with their devices
- */
-void snic_model_exit(void)
+static void __exit snic_model_exit(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < SNIC_MODEL_MAX_NICS; i++) {
-		platform_device_unregister(snic_model_nics[i].pdev);
-		if (snic_model_nics[i].model)
-			snic_model_debugfs_remove(snic_model_nics[i].model);
-		snic_model_destroy(snic_model_nics[i].model);
-		snic_model_nics[i].pdev = NULL;
-		snic_model_nics[i].model = NULL;
-	}
-	snic_model_debugfs_exit();
+	snic_model_remove_all();
 }
+
+module_init(snic_model_init);
+module_exit(snic_model_exit);
+
+MODULE_DESCRIPTION("Software model of the snic SmartNIC: the hardware behind snic_vdpa");
+MODULE_LICENSE("GPL");

@@ -62,7 +62,7 @@ int snic_model_dma(struct snic_model_fn *fn, u16 asid, u64 iova, u64 len,
 
 	if (!len)
 		return 0;
-	if (asid >= SNIC_NAS || check_add_overflow(iova, len - 1, &last))
+	if (asid >= SNIC_MODEL_NAS || check_add_overflow(iova, len - 1, &last))
 		return -EFAULT;
 	as = &fn->as[asid];
 

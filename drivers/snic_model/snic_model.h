@@ -13,11 +13,14 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_ring.h>
 
+#include <snic/snic_bus.h>
 #include <snic/snic_caps.h>
+#include <snic/snic_compat.h>
 #include <snic/snic_if.h>
+#include <snic/snic_virtio_net.h>
 
-#include "snic_bus.h"
-#include "snic.h"
+/* Address spaces of each function (register NUM_AS). */
+#define SNIC_MODEL_NAS		2
 
 /**
  * struct snic_model_ring - ring registers of a virtqueue, as VQ_CREATE set them
@@ -221,7 +224,7 @@ struct snic_model_fn {
 	u16 nvqs;
 	struct snic_model_vq *vqs;
 	u16 group_asid[2];
-	struct snic_model_as as[SNIC_NAS];
+	struct snic_model_as as[SNIC_MODEL_NAS];
 	struct net_device *port;
 	spinlock_t cfg_lock;	/* see above */
 	struct snic_model *m;
@@ -251,7 +254,14 @@ struct snic_model_fn {
  * @fns: its functions
  * @debugfs: its debugfs directory
  * @wq: runs the queue workers
+ * @port_wq: registers and unregisters its ports, in order
  * @db_lock: serialises doorbells and queue starts against queue stops
+ * @irq_lock: serialises interrupt delivery against the driver's
+ *	irq_enable and irq_disable
+ * @irq_handler: the driver's interrupt handler, while enabled
+ * @irq_priv: its argument
+ * @gone: surprise-removed: registers read as all ones, no command runs,
+ *	no queue runs, no vector is raised
  */
 struct snic_model {
 	struct snic_bus bus;
@@ -268,8 +278,19 @@ struct snic_model {
 	struct snic_model_fn *fns;
 	struct dentry *debugfs;
 	struct workqueue_struct *wq;
+	struct workqueue_struct *port_wq;
 	spinlock_t db_lock;	/* see above */
+	spinlock_t irq_lock;	/* see above */
+	snic_irq_handler_t irq_handler;
+	void *irq_priv;
+	bool gone;
 };
+
+/* snic_model_main.c */
+struct snic_model *snic_model_create(const struct snic_caps *caps);
+void snic_model_destroy(struct snic_model *m);
+struct snic_bus *snic_model_bus(struct snic_model *m);
+void snic_model_unplug(struct snic_model *m);
 
 /* snic_model_admin.c */
 u32 snic_model_exec(struct snic_model *m);
@@ -281,6 +302,7 @@ void snic_model_raise(struct snic_model *m, u16 vec);
 u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 			   u16 id);
 void snic_model_port_destroy(struct snic_model_fn *fn);
+void snic_model_ports_settle(struct snic_model *m);
 void snic_model_port_carrier(struct snic_model_fn *fn, bool on);
 
 /* snic_model_debugfs.c */
