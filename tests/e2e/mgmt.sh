@@ -188,3 +188,102 @@ test_rmmod_with_devices() {
 	"$VDPA" dev add name r0 mgmtdev "$MGMT"
 	expect_eq "devices" "$(dev_names)" r0
 }
+
+# A netdev already has the name the NIC gives the new device's port
+# (snic<NIC>f<function>): the add fails and says which name is in the
+# way; nothing is left behind and everything unloads cleanly after.
+test_port_name_taken() {
+	local err
+	ip link add snic0f0 type veth peer name snic-peer
+	dmesg -C
+	err=$(vdpa_fails dev add name a mgmtdev "$MGMT")
+	expect_match "vdpa dev add (stderr)" "$err" "File exists"
+	expect_match "reason in the kernel log" "$(dmesg)" \
+		"netdev has its name \(snic<NIC>f0\)"
+	expect_eq "devices left" "$(dev_names)" ""
+	expect_eq "the veth kept its name" "$(cat /sys/class/net/snic0f0/ifindex >/dev/null && echo yes)" yes
+	# The next function is free: another device can be made.
+	ip link del snic0f0
+	"$VDPA" dev add name b mgmtdev "$MGMT"
+	[ -e /sys/class/net/snic0f0 ] || fail "no port snic0f0 for device b"
+	"$VDPA" dev del b
+	rmmod snic_vdpa
+	rmmod snic_model
+	expect_eq "ports left after rmmod" "$(ls /sys/class/net | grep -c '^snic')" 0
+}
+
+# Loading the NICs after the driver, and the driver with no NIC: the
+# driver binds whatever appears, and idles without.
+test_driver_without_nic() {
+	snic_unload
+	insmod "$SNIC_KO"
+	expect_eq "mgmtdevs without NIC" "$(vj '.mgmtdev // {} | length' mgmtdev show)" 0
+	insmod "$MODEL_KO" nr_nics=2
+	expect_eq "mgmtdevs" "$(vj '.mgmtdev | keys | join(" ")' mgmtdev show)" \
+		"platform/snic-nic.0 platform/snic-nic.1"
+	expect_match "driver of the NIC" "$(readlink /sys/bus/platform/devices/snic-nic.0/driver)" "snic_vdpa$"
+}
+
+# Surprise removal: the NICs vanish (the model unloads) while one device
+# carries traffic on virtio_vdpa and another is held open by a vhost-vdpa
+# user.  The virtio_vdpa device goes at once; the driver's remove waits
+# for the vhost user (vhost_vdpa's rule), whose ioctls now fail; once it
+# closes, everything unloads.  The VM fails the case on any kernel report.
+test_surprise_removal() {
+	local holder rmpid st
+	modprobe virtio_vdpa
+	"$VDPA" dev add name sv mgmtdev "$MGMT" mac 02:00:00:00:5e:01
+	ip link set snic0f0 up
+	modprobe vhost_vdpa
+	"$VDPA" dev add name sh mgmtdev "$MGMT"
+	echo sh >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
+	echo vhost_vdpa >/sys/bus/vdpa/devices/sh/driver_override
+	echo sh >/sys/bus/vdpa/drivers_probe
+	[ -e /sys/bus/vdpa/devices/sh/vhost-vdpa-0 ] || fail "sh is not on vhost_vdpa"
+	# Traffic on the virtio_vdpa device while the NIC goes.
+	local nd
+	nd=$(ls /sys/bus/vdpa/devices/sv/virtio*/net)
+	ip addr add 10.77.0.1/24 dev "$nd"
+	ip link set "$nd" up
+	ping -q -i 0.05 -c 400 -W 1 10.77.0.2 >/dev/null 2>&1 &
+	# The vhost user: opens, takes ownership, then waits for a line.
+	coproc holder { python3 -c '
+import fcntl, os, sys
+fd = os.open("/dev/vhost-vdpa-0", os.O_RDWR)
+fcntl.ioctl(fd, 0xaf01)
+print("open", flush=True)
+sys.stdin.readline()
+try:
+    st = bytearray(1)
+    fcntl.ioctl(fd, (2 << 30) | (1 << 16) | (0xaf << 8) | 0x71, st)
+    print("status", st[0], flush=True)
+except OSError as e:
+    print("status-error", e.errno, flush=True)
+os.close(fd)
+print("closed", flush=True)
+'; }
+	read -r -t 30 st <&"${holder[0]}" || fail "the vhost user did not start"
+	expect_eq "vhost user" "$st" open
+	sleep 0.5
+	rmmod snic_model &
+	rmpid=$!
+	# The virtio_vdpa device and its netdev go; the driver's remove then
+	# waits for the vhost fd.
+	local i
+	for i in $(seq 1 100); do
+		[ -e /sys/bus/vdpa/devices/sv ] || break
+		sleep 0.1
+	done
+	[ ! -e /sys/bus/vdpa/devices/sv ] || fail "virtio_vdpa device still there"
+	kill -0 $rmpid 2>/dev/null || fail "rmmod snic_model returned while a vhost user held a device"
+	# The vhost user sees the device failed, then closes.
+	echo go >&"${holder[1]}"
+	read -r -t 30 st <&"${holder[0]}" || fail "no status from the vhost user"
+	# NEEDS_RESET (0x40) alone: the NIC answers nothing any more.
+	expect_match "status after removal" "$st" "^status 64$|^status-error"
+	wait $rmpid || fail "rmmod snic_model failed"
+	expect_eq "devices left" "$(ls /sys/bus/vdpa/devices | wc -l)" 0
+	rmmod snic_vdpa
+	expect_eq "ports left" "$(ls /sys/class/net | grep -c '^snic')" 0
+	expect_match "the driver noticed" "$(dmesg)" "the NIC is gone"
+}

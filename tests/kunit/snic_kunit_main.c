@@ -6,6 +6,7 @@
  */
 #include <kunit/device.h>
 #include <linux/atomic.h>
+#include <linux/dma-mapping.h>
 #include <linux/module.h>
 
 #include "snic_test.h"
@@ -23,6 +24,8 @@ static void snic_spy_write32(struct snic_bus *bus, u32 off, u32 val)
 
 	if (off == SNIC_REG_ADMIN_CMD)
 		spy->cmd0 = val;
+	if (off >= SNIC_REG_ADMIN_CMD && off < SNIC_REG_ADMIN_CMD + SNIC_ADMIN_BUF_SIZE)
+		spy->cmd[(off - SNIC_REG_ADMIN_CMD) / 4] = val;
 	if (off == SNIC_REG_ADMIN_DOORBELL && spy->nops < SNIC_SPY_MAX)
 		spy->ops[spy->nops++] = spy->cmd0 & 0xffff;
 	if (off >= SNIC_REG_DOORBELLS && spy->nkicks < SNIC_SPY_MAX)
@@ -79,6 +82,18 @@ static void snic_test_nic_free(void *data)
  */
 struct snic_test_nic *snic_test_nic(struct kunit *test)
 {
+	return snic_test_nic_vectors(test, 0);
+}
+
+/**
+ * snic_test_nic_vectors() - a software NIC with @nvectors MSI-X vectors
+ * @test: the test that owns it
+ * @nvectors: its vectors as the bus reports them, 0 for the model's own
+ *
+ * Return: the NIC; freed when the test ends.
+ */
+struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors)
+{
 	static atomic_t seq = ATOMIC_INIT(0);
 	struct snic_caps caps = snic_test_caps();
 	struct snic_test_nic *t;
@@ -91,12 +106,15 @@ struct snic_test_nic *snic_test_nic(struct kunit *test)
 	snprintf(name, sizeof(name), "snic-kunit-%d", atomic_inc_return(&seq));
 	dev = kunit_device_register(test, name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	/* The NIC's DMA device, as a PCI function's would be. */
+	dev->dma_mask = &dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
 
 	t->model = snic_model_create(&caps);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->model);
 	t->spy.bus.ops = &snic_spy_ops;
 	t->spy.inner = snic_model_bus(t->model);
-	t->spy.bus.nvectors = t->spy.inner->nvectors;
+	t->spy.bus.nvectors = nvectors ?: t->spy.inner->nvectors;
 	err = snic_nic_init(&t->nic, dev, &t->spy.bus);
 	if (err)
 		snic_model_destroy(t->model);

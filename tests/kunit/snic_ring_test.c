@@ -108,12 +108,21 @@ static void snic_irq_record(void *priv, u16 vec)
 		set_bit(vec, log->raised);
 }
 
+/* Swap the spy's handler, which the NIC calls under its irq_lock. */
+static void snic_irq_swap(struct snic_irq_log *log, snic_irq_handler_t irq,
+			  void *priv)
+{
+	spin_lock_irq(&log->m->irq_lock);
+	log->spy->handler = irq;
+	log->spy->handler_priv = priv;
+	spin_unlock_irq(&log->m->irq_lock);
+}
+
 static void snic_irq_unlog(void *data)
 {
 	struct snic_irq_log *log = data;
 
-	WRITE_ONCE(log->inner->irq, log->irq);
-	log->inner->irq_priv = log->irq_priv;
+	snic_irq_swap(log, log->irq, log->irq_priv);
 }
 
 /**
@@ -131,11 +140,11 @@ struct snic_irq_log *snic_irq_log(struct kunit *test, struct snic_test_nic *t)
 
 	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, log);
-	log->inner = snic_model_bus(t->model);
-	log->irq = log->inner->irq;
-	log->irq_priv = log->inner->irq_priv;
-	log->inner->irq_priv = log;
-	WRITE_ONCE(log->inner->irq, snic_irq_record);
+	log->spy = &t->spy;
+	log->m = t->model;
+	log->irq = t->spy.handler;
+	log->irq_priv = t->spy.handler_priv;
+	snic_irq_swap(log, snic_irq_record, log);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, snic_irq_unlog, log), 0);
 	return log;
 }
@@ -158,8 +167,14 @@ void snic_tfn_create(struct kunit *test, struct snic_test_nic *t, u16 id,
 		.max_vq_pairs = features & BIT_ULL(VIRTIO_NET_F_MQ) ? 4 : 1,
 	};
 
+	unsigned int asid;
+
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(&t->nic.hw, id, &p,
 						SNIC_CONFIG_VECTOR(id)), 0);
+	/* As an in-kernel driver has it: IOVAs are bus addresses. */
+	for (asid = 0; asid < 2; asid++)
+		KUNIT_ASSERT_EQ(test, snic_hw_iotlb_reset(&t->nic.hw, id, asid,
+							  SNIC_IOTLB_RESET_PASSTHROUGH), 0);
 	snic_tfn_features(test, t, id, driver_features);
 }
 

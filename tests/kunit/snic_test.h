@@ -31,6 +31,7 @@ static inline struct snic_caps snic_test_caps(void)
  * @ops: opcodes of the commands executed, in order
  * @nops: number of entries in @ops
  * @cmd0: first word of the command buffer, as last written
+ * @cmd: every word of the command buffer, as last written
  * @kicks: doorbell writes, as (offset << 16 | value)
  * @nkicks: number of entries in @kicks
  * @handler: the driver's interrupt handler
@@ -42,6 +43,7 @@ struct snic_spy {
 	u16 ops[SNIC_SPY_MAX];
 	unsigned int nops;
 	u32 cmd0;
+	u32 cmd[SNIC_ADMIN_BUF_SIZE / 4];
 	u32 kicks[SNIC_SPY_MAX];
 	unsigned int nkicks;
 	snic_irq_handler_t handler;
@@ -61,6 +63,7 @@ struct snic_test_nic {
 };
 
 struct snic_test_nic *snic_test_nic(struct kunit *test);
+struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors);
 struct snic_vdpa *snic_test_vdpa(struct kunit *test, struct snic_test_nic *t,
 				 const struct snic_dev_params *p);
 

@@ -79,20 +79,30 @@ void snic_tr_add(struct snic_test_ring *r, u16 head);
 u16 snic_tr_used_idx(const struct snic_test_ring *r);
 u16 snic_tx_frame(struct snic_test_ring *r, unsigned int b, u16 d);
 
+/*
+ * Vectors the tests give the functions they create through commands (the
+ * driver allocates its own): config vector, then the queues'.
+ */
+#define SNIC_CONFIG_VECTOR(fn)	(1 + (fn))
+#define SNIC_FN_VQS		(2 * SNIC_MAX_VQ_PAIRS + 1)
+#define SNIC_VQ_VECTOR(fn, qid)	(65 + (fn) * SNIC_FN_VQS + (qid))
+
 /* A vector number no function of the tests uses: the bitmap's size. */
 #define SNIC_TEST_VECTORS	4096
 
 /**
  * struct snic_irq_log - the vectors a model NIC raised
  * @raised: one bit per vector
- * @inner: the NIC's bus
- * @irq: the handler it had
+ * @spy: the bus through which the NIC's vectors reach the driver
+ * @m: the NIC
+ * @irq: the driver's handler, put back when the test ends
  * @irq_priv: its argument
  */
 struct snic_irq_log {
 	DECLARE_BITMAP(raised, SNIC_TEST_VECTORS);
-	struct snic_bus *inner;
-	void (*irq)(void *priv, u16 vec);
+	struct snic_spy *spy;
+	struct snic_model *m;
+	snic_irq_handler_t irq;
 	void *irq_priv;
 };
 

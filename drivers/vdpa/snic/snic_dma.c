@@ -174,8 +174,9 @@ int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 
 	mutex_lock(&sv->lock);
 	as = &sv->as[asid];
+	/* Overlaps are refused, as the NIC would refuse them. */
 	if (vhost_iotlb_itree_first(as->maps, iova, last)) {
-		err = -EEXIST;
+		err = -EINVAL;
 		goto out;
 	}
 	dma = dma_map_page_attrs(dev, pfn_to_page(PHYS_PFN(pa)),
