@@ -239,6 +239,7 @@ void snic_model_ports_settle(struct snic_model *m)
 {
 	flush_workqueue(m->port_wq);
 }
+EXPORT_SYMBOL_IF_KUNIT(snic_model_ports_settle);
 
 /**
  * snic_model_port_carrier() - the function's driver started or stopped

@@ -17,7 +17,7 @@
 static const struct {
 	u8 bit;
 	u64 needs_any;
-} snic_feature_deps[] __maybe_unused = {
+} snic_net_feature_deps[] __maybe_unused = {
 	{ VIRTIO_NET_F_GUEST_TSO4, BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) },
 	{ VIRTIO_NET_F_GUEST_TSO6, BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) },
 	{ VIRTIO_NET_F_HOST_TSO4, BIT_ULL(VIRTIO_NET_F_CSUM) },
@@ -42,12 +42,12 @@ static inline u64 snic_feature_deps_missing(u64 features, int *bit)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(snic_feature_deps); i++) {
-		if (!(features & BIT_ULL(snic_feature_deps[i].bit)) ||
-		    features & snic_feature_deps[i].needs_any)
+	for (i = 0; i < ARRAY_SIZE(snic_net_feature_deps); i++) {
+		if (!(features & BIT_ULL(snic_net_feature_deps[i].bit)) ||
+		    features & snic_net_feature_deps[i].needs_any)
 			continue;
-		*bit = snic_feature_deps[i].bit;
-		return snic_feature_deps[i].needs_any;
+		*bit = snic_net_feature_deps[i].bit;
+		return snic_net_feature_deps[i].needs_any;
 	}
 	return 0;
 }

@@ -252,7 +252,12 @@ static void snic_model_iotlb(struct kunit *test)
 	u64 a;
 
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(hw(t), 2, &snic_p, 3), 0);
-	/* Passthrough until the first mapping. */
+	/* Empty as created: the function reaches nothing. */
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, 0x1234, 8, WR, &a));
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
+	/* Passthrough when asked for, until the first mapping. */
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_reset(hw(t), 2, 0, SNIC_IOTLB_RESET_PASSTHROUGH), 0);
+	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_reset(hw(t), 2, 1, SNIC_IOTLB_RESET_PASSTHROUGH), 0);
 	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 1, 0x1234, 8, WR, &a));
 	KUNIT_EXPECT_EQ(test, a, 0x1234);
 
@@ -294,8 +299,10 @@ static void snic_model_iotlb(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 0, 0, 0x1000, 0x5000, RD), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_fn_reset(hw(t), 2, 0), 0);
 	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
+	/* CLEAN_MAP leaves every address space empty (not passthrough). */
 	KUNIT_EXPECT_EQ(test, snic_hw_fn_reset(hw(t), 2, SNIC_FN_RESET_CLEAN_MAP), 0);
-	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, 0x4000, 16, RD, &a));
 }
 
 /* The IOTLB holds iotlb_max entries; a command is all or nothing. */
@@ -335,8 +342,8 @@ static void snic_model_iotlb_limits(struct kunit *test)
 			  bus->ops->read32(bus, SNIC_REG_ADMIN_DONE) + 1);
 	KUNIT_EXPECT_EQ(test, bus->ops->read32(bus, SNIC_REG_ADMIN_STATUS),
 			SNIC_ST_EINVAL);
-	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 0, 0x20000, 1, RD, &a));
-	KUNIT_EXPECT_EQ(test, a, 0x20000);
+	/* Still empty, as FN_CREATE left it. */
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x20000, 1, RD, &a));
 
 	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 0, 0, 0, 0x1000, 0, RD), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 0, 0, 0x1000, 0x1000, 0, RD), 0);

@@ -290,12 +290,17 @@ static void snic_vdpa_bad_vq_index(struct kunit *test)
 static void snic_vdpa_dma_map(struct kunit *test)
 {
 	struct snic_test_dev *d = snic_test_dev(test, SNIC_SUPPORTED_FEATURES, 1);
+	/* vhost_vdpa maps pinned pages: a page of memory, then. */
+	void *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	u64 pa;
 
-	KUNIT_EXPECT_EQ(test, d->ops->dma_map(V(d), 1, 0x1000, 0x1000, 0x40000,
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pa = virt_to_phys(page);
+	KUNIT_EXPECT_EQ(test, d->ops->dma_map(V(d), 1, 0x1000, 0x1000, pa,
 					      VHOST_MAP_RW, NULL), 0);
 	EXPECT_OPS(test, d, OP(IOTLB_MAP));
 	/* Overlapping: refused before it reaches the NIC. */
-	KUNIT_EXPECT_EQ(test, d->ops->dma_map(V(d), 1, 0x1800, 0x1000, 0x40000,
+	KUNIT_EXPECT_EQ(test, d->ops->dma_map(V(d), 1, 0x1800, 0x1000, pa,
 					      VHOST_MAP_RO, NULL), -EINVAL);
 	/* Cutting a mapping in two: refused, nothing unmapped. */
 	KUNIT_EXPECT_EQ(test, d->ops->dma_unmap(V(d), 1, 0x1000, 0x800), -EINVAL);
@@ -378,6 +383,8 @@ static void snic_vdpa_port(struct kunit *test)
 	u32 gen;
 
 	KUNIT_ASSERT_NOT_NULL(test, port);
+	/* The NIC registers its ports outside command execution. */
+	snic_model_ports_settle(d->t->model);
 	KUNIT_EXPECT_EQ(test, port->mtu, 1500);
 	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(port));
 	d->ops->set_config_cb(V(d), &cb);
