@@ -298,10 +298,13 @@ static void snic_model_iotlb(struct kunit *test)
 	/* A reset keeps mappings unless asked to clean them. */
 	KUNIT_EXPECT_EQ(test, snic_hw_iotlb_map(hw(t), 2, 0, 0, 0x1000, 0x5000, RD), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_fn_reset(hw(t), 2, 0), 0);
+	KUNIT_EXPECT_TRUE(test, snic_model_translate(fn, 0, 0x800, 1, RD, &a));
+	KUNIT_EXPECT_EQ(test, a, 0x5800);
 	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
 	/* CLEAN_MAP leaves every address space empty (not passthrough). */
 	KUNIT_EXPECT_EQ(test, snic_hw_fn_reset(hw(t), 2, SNIC_FN_RESET_CLEAN_MAP), 0);
 	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x3000, 1, RD, &a));
+	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x800, 1, RD, &a));
 	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 1, 0x4000, 16, RD, &a));
 }
 
