@@ -67,8 +67,11 @@ int snic_as_init(struct snic_vdpa *sv)
 	unsigned int i;
 
 	for (i = 0; i < SNIC_NAS; i++) {
-		/* No limit here: the NIC enforces its own (IOTLB_MAX). */
-		sv->as[i].maps = vhost_iotlb_alloc(0, 0);
+		/*
+		 * No limit of its own (0 would take no mapping at all): the
+		 * NIC enforces IOTLB_MAX.
+		 */
+		sv->as[i].maps = vhost_iotlb_alloc(UINT_MAX, 0);
 		if (!sv->as[i].maps) {
 			snic_as_fini(sv);
 			return -ENOMEM;
