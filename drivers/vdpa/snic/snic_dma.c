@@ -121,7 +121,7 @@ void snic_as_reset(struct snic_vdpa *sv, bool clean_map)
 			as->passthrough = false;
 		} else if (as->passthrough) {
 			err = snic_hw_iotlb_reset(snic_hw(sv), sv->fn, i, 0);
-			if (err)
+			if (err && err != -ENODEV)
 				dev_err(&sv->vdpa.dev, "the NIC did not end passthrough of address space %u: %pe\n",
 					i, ERR_PTR(err));
 			as->passthrough = false;
@@ -241,7 +241,10 @@ int snic_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 			goto out;
 		}
 	}
+	/* A NIC that is gone reaches no memory: the mappings may go. */
 	err = snic_hw_iotlb_unmap(snic_hw(sv), sv->fn, asid, iova, size);
+	if (err == -ENODEV)
+		err = 0;
 	if (err)
 		goto out;
 	while ((map = vhost_iotlb_itree_first(as->maps, iova, last)))
@@ -267,6 +270,8 @@ int snic_reset_map(struct vdpa_device *vdpa, unsigned int asid)
 		return -EINVAL;
 	mutex_lock(&sv->lock);
 	err = snic_hw_iotlb_reset(snic_hw(sv), sv->fn, asid, 0);
+	if (err == -ENODEV)
+		err = 0;
 	if (!err) {
 		snic_as_unmap_all(sv, &sv->as[asid]);
 		sv->as[asid].passthrough = false;
