@@ -50,11 +50,11 @@ mod_loaded() { # NAME
 }
 
 # The NICs (the model, with PARAMS: nr_nics=, iotlb_entries=), then the
-# driver, which binds them.
+# driver, which binds them; either is left as it is if loaded.
 snic_load() { # [MODEL PARAMS...]
 	mod_loaded vdpa && mod_loaded vhost_iotlb || modprobe -a vdpa vhost_iotlb
-	insmod "$MODEL_KO" "$@"
-	insmod "$SNIC_KO"
+	mod_loaded snic_model || insmod "$MODEL_KO" "$@"
+	mod_loaded snic_vdpa || insmod "$SNIC_KO"
 }
 # The driver goes, then the NICs, and the vdpa bus drivers a case loaded:
 # a device binds to whichever is loaded, so each case starts with neither.

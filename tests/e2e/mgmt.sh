@@ -231,7 +231,7 @@ test_driver_without_nic() {
 # closes, everything unloads.  The VM fails the case on any kernel report.
 test_surprise_removal() {
 	local holder rmpid st
-	modprobe virtio_vdpa
+	modprobe -a virtio_vdpa virtio_net
 	"$VDPA" dev add name sv mgmtdev "$MGMT" mac 02:00:00:00:5e:01
 	ip link set snic0f0 up
 	modprobe vhost_vdpa
@@ -242,7 +242,7 @@ test_surprise_removal() {
 	[ -e /sys/bus/vdpa/devices/sh/vhost-vdpa-0 ] || fail "sh is not on vhost_vdpa"
 	# Traffic on the virtio_vdpa device while the NIC goes.
 	local nd
-	nd=$(ls /sys/bus/vdpa/devices/sv/virtio*/net)
+	nd=$(ls /sys/bus/vdpa/devices/sv/virtio*/net) || fail "no netdev on virtio_vdpa"
 	ip addr add 10.77.0.1/24 dev "$nd"
 	ip link set "$nd" up
 	ping -q -i 0.05 -c 400 -W 1 10.77.0.2 >/dev/null 2>&1 &
