@@ -947,13 +947,22 @@ static void tx_suspend_resume(struct traffic *t)
 {
 	struct vmm *v = t->v;
 	struct vq *q = v->tx;
-	unsigned int base, used, i, burst = q->num / 4;
+	unsigned int base, used, i, burst = q->num / 4, seen = t->tx_seen;
+	struct pollfd p = { .fd = t->port.fd, .events = POLLIN };
+	u64 deadline;
 
 	step = "transmit suspend";
 	for (i = 0; i < burst && t->tx_posted < t->frames; i++)
 		tx_post(t);
 	vmm_kick(q);
+	/* Suspend while the device works on the burst: at its first frame. */
+	deadline = now_ms() + 1000;
+	while (t->tx_seen == seen && now_ms() < deadline) {
+		poll(&p, 1, 1);
+		tx_reap(t);
+	}
 	VMM_IOCTL(v, VHOST_VDPA_SUSPEND, NULL);
+	kv("tx_seen_before_suspend", "%u", t->tx_seen - seen);
 	base = vmm_vring_base(v, q);
 	used = vq_used_idx(q);
 	kv("tx_suspend_base", "%u", base);
@@ -1012,8 +1021,8 @@ static void rx_suspend_resume(struct traffic *t)
 static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 			bool suspend, bool use_cvq)
 {
+	u64 want, need, t0 = now_ms(), t1;
 	struct traffic *t;
-	u64 want, need;
 	unsigned int cvq_idx = 2, asid_cvq = 0, i;
 	u8 ack, on = 1;
 
@@ -1105,6 +1114,8 @@ static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 			die("RX_PROMISC answered %u, want VIRTIO_NET_OK", ack);
 	}
 
+	t1 = now_ms();
+	kv("setup_ms", "%llu", (unsigned long long)(t1 - t0));
 	step = "transmit";
 	tx_run(t, frames / 2);
 	if (suspend)
@@ -1114,6 +1125,8 @@ static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 	kv("tx_frames", "%u", t->tx_posted);
 	kv("tx_completed", "%u", t->tx_done);
 	kv("tx_at_port", "%u", t->tx_seen);
+	kv("tx_ms", "%llu", (unsigned long long)(now_ms() - t1));
+	t1 = now_ms();
 
 	step = "receive";
 	port_wait_up(&t->port);
@@ -1125,6 +1138,7 @@ static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 	kv("rx_frames_sent", "%u", t->rx_sent);
 	kv("rx_frames", "%u", t->rx_ok);
 	kv("rx_other", "%u", t->rx_other);
+	kv("rx_ms", "%llu", (unsigned long long)(now_ms() - t1));
 
 	step = "ring positions";
 	if (vmm_vring_base(v, v->tx) != v->tx->avail_idx)
