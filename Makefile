@@ -11,6 +11,8 @@
 #                         vdpa_sim (numbers, not pass/fail; not in check)
 #   make bench-migration  live migration, 10 round trips per QEMU version,
 #                         snic beside tap: the report (about 50 minutes)
+#   make vmm              build/vmm/snic-vmm, the userspace vhost-vdpa
+#                         client of the e2e cases (tests/vmm)
 #   make clean
 
 # Kbuild reads ./Kbuild, never this file.
@@ -40,4 +42,10 @@ bench:
 bench-migration:
 	scripts/bench-migration
 
-.PHONY: modules install clean check demo bench bench-migration
+vmm: build/vmm/snic-vmm
+
+build/vmm/snic-vmm: tests/vmm/snic-vmm.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+.PHONY: modules install clean check demo bench bench-migration vmm

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# e2e: the device bound to vhost_vdpa and driven by tests/vmm/snic-vmm, a
+# userspace vhost-vdpa client that does what a VMM does, without a guest:
+# the data path through /dev/vhost-vdpa-N on either kernel, with no
+# nested QEMU.
+
+# The client: build/vmm/snic-vmm (make vmm) when it is newer than its
+# source, else built once per boot into /tmp (the VM's root is read-only).
+vmm_bin() {
+	local src=$E2E_TOP/tests/vmm/snic-vmm.c bin=$E2E_TOP/build/vmm/snic-vmm
+
+	if [ -x "$bin" ] && [ "$bin" -nt "$src" ]; then
+		echo "$bin"
+		return
+	fi
+	bin=/tmp/snic-vmm
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		cc -O2 -Wall -Wextra -Werror -o "$bin" "$src" >&2 || return
+	fi
+	echo "$bin"
+}
+
+# Add device NAME with ADD-ARGS, bound to vhost_vdpa; print its node.
+vmm_dev() { # NAME [ADD-ARGS...]
+	local name=$1 d
+	shift
+	mod_loaded vhost_vdpa || modprobe vhost_vdpa || return
+	"$VDPA" dev add name "$name" mgmtdev "$MGMT" "$@" || return
+	d=$(readlink "/sys/bus/vdpa/devices/$name/driver")
+	[ "${d##*/}" = vhost_vdpa ] || { echo "$name is not bound to vhost_vdpa" >&2; return 1; }
+	d=$(ls -d "/sys/bus/vdpa/devices/$name"/vhost-vdpa-* 2>/dev/null | head -n 1)
+	[ -n "$d" ] && [ -c "/dev/${d##*/}" ] ||
+		{ echo "no /dev/vhost-vdpa-N for $name" >&2; return 1; }
+	echo "/dev/${d##*/}"
+}
+
+# The last value of KEY in the client's output.
+vmm_kv() { # OUTPUT KEY
+	sed -n "s/^$2=//p" <<<"$1" | tail -n 1
+}
+
+# Frames both ways between the client's rings and the representor,
+# payload-checked frame by frame in the client, with a suspend/resume in
+# each direction: no frame lost or repeated, ring positions (GET_VRING_BASE)
+# equal to the used index while suspended.  The CVQ runs in address
+# space 1 and accepts RX_PROMISC.
+test_vmm_traffic() {
+	local bin dev out n=300 before after
+
+	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:01 max_vqp 1) || fail "no vhost-vdpa device"
+	ip link show snic0f0 >/dev/null || fail "no representor snic0f0 for vm0"
+	# No IPv6 chatter from the representor into the device.
+	sysctl -qw net.ipv6.conf.snic0f0.disable_ipv6=1 2>/dev/null || true
+	ip link set snic0f0 up
+	before=$(link_stat_vmm snic0f0)
+	out=$("$bin" traffic --dev "$dev" --port snic0f0 --frames $n 2>&1) ||
+		fail "snic-vmm traffic: $out"
+	after=$(link_stat_vmm snic0f0)
+	echo "$out"
+	echo "measure: setup $(vmm_kv "$out" setup_ms) ms, $n frames out $(vmm_kv "$out" tx_ms) ms, in $(vmm_kv "$out" rx_ms) ms (with a suspend each)"
+	expect_eq "result" "$(vmm_kv "$out" result)" ok
+	expect_match "backend" "$(vmm_kv "$out" backend)" \
+		"IOTLB_MSG_V2 IOTLB_BATCH IOTLB_ASID SUSPEND RESUME"
+	expect_eq "mac" "$(vmm_kv "$out" mac)" 02:00:00:00:0c:01
+	expect_eq "queues" "$(vmm_kv "$out" vqs)" 3
+	expect_eq "CVQ's address space" "$(vmm_kv "$out" asid_cvq)" 1
+	expect_eq "RX_PROMISC ack" "$(vmm_kv "$out" cvq_promisc_ack)" 0
+	expect_eq "frames transmitted" "$(vmm_kv "$out" tx_frames)" $n
+	expect_eq "frames at the representor" "$(vmm_kv "$out" tx_at_port)" $n
+	expect_eq "frames received" "$(vmm_kv "$out" rx_frames)" $n
+	expect_eq "transmit ring while suspended" "$(vmm_kv "$out" tx_suspend_base)" \
+		"$(vmm_kv "$out" tx_suspend_used)"
+	expect_eq "receive ring while suspended" "$(vmm_kv "$out" rx_suspend_base)" \
+		"$(vmm_kv "$out" rx_suspend_used)"
+	expect_eq "transmit ring at the end" "$(vmm_kv "$out" tx_base)" $n
+	# The representor's counters agree: it received exactly the client's
+	# frames, and sent at least the client's into the device.
+	set -- $before $after
+	expect_eq "representor rx_packets" "$(($3 - $1))" $n
+	[ $(($4 - $2)) -ge $n ] || fail "representor tx_packets grew by $(($4 - $2)), want >= $n"
+	# Closing reset the device: the port has no carrier any more.
+	expect_eq "representor's carrier after close" "$(cat /sys/class/net/snic0f0/carrier)" 0
+	"$VDPA" dev del vm0
+}
+
+# "rx_packets tx_packets" of netdev DEV.
+link_stat_vmm() { # DEV
+	local rx tx
+	read -r rx <"/sys/class/net/$1/statistics/rx_packets"
+	read -r tx <"/sys/class/net/$1/statistics/tx_packets"
+	echo "$rx $tx"
+}
+
+# A vhost user gets no access to memory it did not map.  The client
+# builds a valid transmit ring in pages of its own, gives the device
+# their host physical addresses as ring addresses without mapping them
+# (then again with only an unrelated range mapped), DRIVER_OK, kick: no
+# byte of those pages may change, and the device must refuse or report
+# NEEDS_RESET (uAPI view: an ioctl fails, DRIVER_OK does not stick, or
+# VHOST_VDPA_GET_STATUS has NEEDS_RESET).
+test_vmm_unmapped_ring() {
+	local bin dev out flags errs=
+
+	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:02 max_vqp 1) || fail "no vhost-vdpa device"
+	for flags in "" --map-unrelated; do
+		echo "snic-vmm unmapped-ring $flags"
+		if out=$("$bin" unmapped-ring --dev "$dev" $flags 2>&1); then
+			echo "$out"
+			expect_eq "pages touched${flags:+ ($flags)}" "$(vmm_kv "$out" touched)" no
+			expect_match "verdict${flags:+ ($flags)}" "$(vmm_kv "$out" verdict)" \
+				"^(refused|needs_reset)$"
+		else
+			echo "$out"
+			errs+="${flags:-no map}: $(tail -n 1 <<<"$out"); "
+		fi
+	done
+	[ -z "$errs" ] || fail "$errs"
+	"$VDPA" dev del vm0
+}

@@ -1,0 +1,1435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snic-vmm: a userspace vhost-vdpa client that drives /dev/vhost-vdpa-N as
+ * a VMM does, without a guest: control path, IOTLB maps of its own memory,
+ * split rings in that memory, and traffic with the device's representor.
+ *
+ *   snic-vmm traffic --dev /dev/vhost-vdpa-N --port snic0f0 [--frames N]
+ *		[--no-suspend] [--no-cvq]
+ *	negotiate, map, set up RX/TX (and the CVQ in its own address space),
+ *	DRIVER_OK, N frames each way, checked seq by seq and byte by byte,
+ *	a suspend/resume in each direction with the ring positions checked,
+ *	then reset and close.
+ *
+ *   snic-vmm unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]
+ *	point the TX ring at host physical addresses of the client's own
+ *	pages (found in /proc/self/pagemap), which it never mapped, go to
+ *	DRIVER_OK and kick: the device must not touch those pages, and must
+ *	either refuse or report NEEDS_RESET.
+ *
+ * Results are KEY=VALUE lines on stdout; the first failure ends the
+ * program with a message on stderr and exit status 1 (2 for bad usage).
+ *
+ * Only the uAPI headers are used.  Debian 12's are those of Linux 6.1: the
+ * few definitions added later are given below, with the values of
+ * include/uapi/linux/vhost*.h.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/vhost.h>
+#include <linux/vhost_types.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef VHOST_BACKEND_F_RESUME
+#define VHOST_BACKEND_F_RESUME			0x5
+#endif
+#ifndef VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK
+#define VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK	0x6
+#endif
+#ifndef VHOST_BACKEND_F_DESC_ASID
+#define VHOST_BACKEND_F_DESC_ASID		0x7
+#endif
+#ifndef VHOST_BACKEND_F_IOTLB_PERSIST
+#define VHOST_BACKEND_F_IOTLB_PERSIST		0x8
+#endif
+#ifndef VHOST_VDPA_RESUME
+#define VHOST_VDPA_RESUME			_IO(VHOST_VIRTIO, 0x7E)
+#endif
+
+/* Kernel names for the uAPI types and attributes. */
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+#define __snic_attr(x)		__attribute__(x)
+#define __printf(a, b)		__snic_attr((format(printf, a, b)))
+#define __noreturn		__snic_attr((noreturn))
+
+#define BIT_ULL(n)		(1ULL << (n))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define PAGE_SZ			4096UL
+
+/* Where the client's memory sits in the device's address spaces. */
+#define MEM_IOVA		0x100000ULL
+#define MEM_SIZE		(4UL << 20)
+/* Each queue: desc, avail and used rings a page each, then its buffers. */
+#define VQ_NUM_WANTED		256
+#define RING_AREA		(4 * PAGE_SZ)
+#define BUF_SIZE		2048
+#define BUF_AREA		(VQ_NUM_WANTED * BUF_SIZE)
+#define VQ_AREA			(RING_AREA + BUF_AREA)
+#define MAX_VQS			3
+
+/* The frames the client sends and expects: a local experimental type. */
+#define ETH_P_SNIC_VMM		0x88b5
+#define MAGIC			"snic-vmm"
+#define FRAME_MIN		60
+#define FRAME_MAX		1514
+/* The header of VIRTIO_F_VERSION_1, with or without MRG_RXBUF. */
+#define NET_HDR_LEN		sizeof(struct virtio_net_hdr_mrg_rxbuf)
+
+#define WAIT_MS			5000
+
+static const char *prog = "snic-vmm";
+static const char *step = "start";
+
+static void __noreturn __printf(1, 2) die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", prog, step);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stdout);
+	exit(1);
+}
+
+#define die_errno(fmt, ...) die(fmt ": %s", ##__VA_ARGS__, strerror(errno))
+
+static void __printf(2, 3) kv(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s=", key);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* One virtqueue of the client: split rings and buffers in its memory. */
+struct vq {
+	unsigned int idx;
+	unsigned int num;
+	bool used_by_client;
+	unsigned int group;
+	unsigned int asid;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	u64 desc_iova, avail_iova, used_iova;
+	u8 *bufs;
+	u64 bufs_iova;
+	int kick, call;
+	u16 avail_idx;	/* next avail index the client publishes */
+	u16 used_seen;	/* used entries the client has consumed */
+	u8 *inflight;	/* per descriptor id: posted, not yet used */
+};
+
+struct vmm {
+	int fd;
+	const char *path;
+	u64 dev_features;
+	u64 features;
+	u64 backend;
+	unsigned int nvqs, ngroups, nas;
+	unsigned int vq_num_max;
+	struct vhost_vdpa_iova_range range;
+	u8 mac[6];
+	u16 mtu;
+	u16 max_pairs;
+	u8 *mem;
+	struct vq vqs[MAX_VQS];	/* rx0, tx0, cvq */
+	struct vq *rx, *tx, *cvq;
+};
+
+/* ---- the steps: ioctls and messages, each failing loudly ---- */
+
+static void vmm_ioctl(struct vmm *v, unsigned long req, void *arg,
+		      const char *name)
+{
+	if (ioctl(v->fd, req, arg) < 0)
+		die_errno("%s", name);
+}
+
+#define VMM_IOCTL(v, req, arg) vmm_ioctl(v, req, arg, #req)
+
+static u8 vmm_get_status(struct vmm *v)
+{
+	u8 s;
+
+	VMM_IOCTL(v, VHOST_VDPA_GET_STATUS, &s);
+	return s;
+}
+
+static void vmm_set_status(struct vmm *v, u8 s)
+{
+	VMM_IOCTL(v, VHOST_VDPA_SET_STATUS, &s);
+}
+
+/* Add status bits; with @check, read them back. */
+static void vmm_add_status(struct vmm *v, u8 bits, bool check)
+{
+	u8 s = vmm_get_status(v) | bits;
+
+	vmm_set_status(v, s);
+	if (check && (vmm_get_status(v) & bits) != bits)
+		die("status 0x%02x: the device did not keep 0x%02x (reads 0x%02x)",
+		    s, bits, vmm_get_status(v));
+}
+
+static void vmm_open(struct vmm *v, const char *path)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	u32 id;
+
+	step = "open";
+	/* vhost-vdpa pins what is mapped: as a VMM, lift the memlock limit. */
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+	v->path = path;
+	v->fd = open(path, O_RDWR);
+	if (v->fd < 0)
+		die_errno("%s", path);
+	step = "set owner";
+	VMM_IOCTL(v, VHOST_SET_OWNER, NULL);
+	step = "device id";
+	VMM_IOCTL(v, VHOST_VDPA_GET_DEVICE_ID, &id);
+	kv("device_id", "%u", id);
+	if (id != VIRTIO_ID_NET)
+		die("device id %u is not a network device (%u)", id,
+		    VIRTIO_ID_NET);
+}
+
+static const char *const backend_names[] = {
+	[VHOST_BACKEND_F_IOTLB_MSG_V2] = "IOTLB_MSG_V2",
+	[VHOST_BACKEND_F_IOTLB_BATCH] = "IOTLB_BATCH",
+	[VHOST_BACKEND_F_IOTLB_ASID] = "IOTLB_ASID",
+	[VHOST_BACKEND_F_SUSPEND] = "SUSPEND",
+	[VHOST_BACKEND_F_RESUME] = "RESUME",
+	[VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK] = "ENABLE_AFTER_DRIVER_OK",
+	[VHOST_BACKEND_F_DESC_ASID] = "DESC_ASID",
+	[VHOST_BACKEND_F_IOTLB_PERSIST] = "IOTLB_PERSIST",
+};
+
+static void print_backend(const char *key, u64 f)
+{
+	char buf[256] = "";
+	unsigned int i;
+
+	for (i = 0; i < 64; i++) {
+		if (!(f & BIT_ULL(i)))
+			continue;
+		if (i < ARRAY_SIZE(backend_names) && backend_names[i])
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+				 "%s%s", *buf ? " " : "", backend_names[i]);
+		else
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+				 "%sbit%u", *buf ? " " : "", i);
+	}
+	kv(key, "%s", buf);
+}
+
+/* Backend features: the message format and what the client can use. */
+static void vmm_backend(struct vmm *v)
+{
+	u64 offered, want;
+
+	step = "backend features";
+	VMM_IOCTL(v, VHOST_GET_BACKEND_FEATURES, &offered);
+	print_backend("backend_offered", offered);
+	if (!(offered & BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2)))
+		die("the backend does not offer IOTLB_MSG_V2");
+	want = BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |
+	       BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH) |
+	       BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID) |
+	       BIT_ULL(VHOST_BACKEND_F_SUSPEND) |
+	       BIT_ULL(VHOST_BACKEND_F_RESUME);
+	v->backend = offered & want;
+	VMM_IOCTL(v, VHOST_SET_BACKEND_FEATURES, &v->backend);
+	print_backend("backend", v->backend);
+}
+
+/* What the device is: queues, groups, address spaces, config space. */
+static void vmm_probe(struct vmm *v)
+{
+	struct vhost_vdpa_config *cfg;
+	struct virtio_net_config nc;
+	u32 n, size;
+	u16 num;
+
+	step = "device features";
+	VMM_IOCTL(v, VHOST_GET_FEATURES, &v->dev_features);
+	kv("dev_features", "0x%llx", (unsigned long long)v->dev_features);
+	step = "vring num";
+	VMM_IOCTL(v, VHOST_VDPA_GET_VRING_NUM, &num);
+	v->vq_num_max = num;
+	kv("vring_num_max", "%u", num);
+	step = "vqs count";
+	VMM_IOCTL(v, VHOST_VDPA_GET_VQS_COUNT, &n);
+	v->nvqs = n;
+	step = "groups";
+	VMM_IOCTL(v, VHOST_VDPA_GET_GROUP_NUM, &n);
+	v->ngroups = n;
+	step = "address spaces";
+	VMM_IOCTL(v, VHOST_VDPA_GET_AS_NUM, &n);
+	v->nas = n;
+	kv("vqs", "%u", v->nvqs);
+	kv("groups", "%u", v->ngroups);
+	kv("as", "%u", v->nas);
+	step = "iova range";
+	VMM_IOCTL(v, VHOST_VDPA_GET_IOVA_RANGE, &v->range);
+	if (v->range.first > MEM_IOVA ||
+	    v->range.last < MEM_IOVA + MEM_SIZE - 1)
+		die("IOVA range 0x%llx-0x%llx does not hold 0x%llx-0x%llx",
+		    (unsigned long long)v->range.first,
+		    (unsigned long long)v->range.last, MEM_IOVA,
+		    MEM_IOVA + MEM_SIZE - 1);
+
+	step = "config";
+	VMM_IOCTL(v, VHOST_VDPA_GET_CONFIG_SIZE, &size);
+	if (size < offsetof(struct virtio_net_config, mtu) + 2)
+		die("config space of %u bytes is too small", size);
+	cfg = calloc(1, sizeof(*cfg) + sizeof(nc));
+	if (!cfg)
+		die("out of memory");
+	cfg->off = 0;
+	cfg->len = size < sizeof(nc) ? size : sizeof(nc);
+	VMM_IOCTL(v, VHOST_VDPA_GET_CONFIG, cfg);
+	memset(&nc, 0, sizeof(nc));
+	memcpy(&nc, cfg->buf, cfg->len);
+	free(cfg);
+	memcpy(v->mac, nc.mac, 6);
+	v->mtu = le16toh(nc.mtu);
+	v->max_pairs = le16toh(nc.max_virtqueue_pairs);
+	kv("mac", "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1],
+	   v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+	kv("config_status", "0x%x", le16toh(nc.status));
+	kv("config_mtu", "%u", v->mtu);
+	kv("config_max_pairs", "%u", v->max_pairs);
+}
+
+static unsigned int vmm_vq_group(struct vmm *v, unsigned int idx)
+{
+	struct vhost_vring_state s = { .index = idx };
+
+	VMM_IOCTL(v, VHOST_VDPA_GET_VRING_GROUP, &s);
+	if (s.num >= v->ngroups)
+		die("queue %u in group %u of %u", idx, s.num, v->ngroups);
+	return s.num;
+}
+
+/*
+ * Status ACKNOWLEDGE and DRIVER, the features (those of @want the device
+ * offers; @need must be among them), FEATURES_OK read back.
+ */
+static void vmm_negotiate(struct vmm *v, u64 want, u64 need)
+{
+	step = "reset";
+	vmm_set_status(v, 0);
+	if (vmm_get_status(v))
+		die("status 0x%02x after reset", vmm_get_status(v));
+	step = "status ACKNOWLEDGE";
+	vmm_add_status(v, VIRTIO_CONFIG_S_ACKNOWLEDGE, true);
+	step = "status DRIVER";
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER, true);
+	step = "set features";
+	if ((v->dev_features & need) != need)
+		die("the device lacks features 0x%llx",
+		    (unsigned long long)(need & ~v->dev_features));
+	v->features = v->dev_features & want;
+	VMM_IOCTL(v, VHOST_SET_FEATURES, &v->features);
+	kv("features", "0x%llx", (unsigned long long)v->features);
+	step = "status FEATURES_OK";
+	vmm_add_status(v, VIRTIO_CONFIG_S_FEATURES_OK, true);
+}
+
+/* One IOTLB v2 message; asid only with IOTLB_ASID negotiated. */
+static void vmm_iotlb(struct vmm *v, unsigned int asid, u8 type,
+		      u64 iova, u64 size, void *uaddr)
+{
+	struct vhost_msg_v2 m = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.asid = asid,
+		.iotlb = {
+			.iova = iova,
+			.size = size,
+			.uaddr = (uintptr_t)uaddr,
+			.perm = VHOST_ACCESS_RW,
+			.type = type,
+		},
+	};
+
+	if (asid && !(v->backend & BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID)))
+		die("address space %u without IOTLB_ASID", asid);
+	if (write(v->fd, &m, sizeof(m)) != sizeof(m))
+		die_errno("IOTLB message type %u asid %u iova 0x%llx size 0x%llx",
+			  type, asid, (unsigned long long)iova,
+			  (unsigned long long)size);
+}
+
+/* Map [iova, iova + size) to @uaddr in @asid, in a batch if offered. */
+static void vmm_map(struct vmm *v, unsigned int asid, u64 iova,
+		    u64 size, void *uaddr)
+{
+	bool batch = v->backend & BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH);
+
+	step = "iotlb map";
+	if (batch)
+		vmm_iotlb(v, asid, VHOST_IOTLB_BATCH_BEGIN, 0, 0, NULL);
+	vmm_iotlb(v, asid, VHOST_IOTLB_UPDATE, iova, size, uaddr);
+	if (batch)
+		vmm_iotlb(v, asid, VHOST_IOTLB_BATCH_END, 0, 0, NULL);
+}
+
+static void vmm_unmap(struct vmm *v, unsigned int asid, u64 iova,
+		      u64 size)
+{
+	bool batch = v->backend & BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH);
+
+	step = "iotlb unmap";
+	if (batch)
+		vmm_iotlb(v, asid, VHOST_IOTLB_BATCH_BEGIN, 0, 0, NULL);
+	vmm_iotlb(v, asid, VHOST_IOTLB_INVALIDATE, iova, size, NULL);
+	if (batch)
+		vmm_iotlb(v, asid, VHOST_IOTLB_BATCH_END, 0, 0, NULL);
+}
+
+static u64 mem_iova(struct vmm *v, const void *p)
+{
+	return MEM_IOVA + ((const u8 *)p - v->mem);
+}
+
+/* Lay queue @slot of the client's memory out as virtqueue @idx. */
+static struct vq *vmm_vq_init(struct vmm *v, unsigned int slot,
+			      unsigned int idx)
+{
+	struct vq *q = &v->vqs[slot];
+	u8 *base = v->mem + slot * VQ_AREA;
+
+	q->idx = idx;
+	q->num = v->vq_num_max < VQ_NUM_WANTED ? v->vq_num_max : VQ_NUM_WANTED;
+	q->used_by_client = true;
+	q->desc = (void *)base;
+	q->avail = (void *)(base + PAGE_SZ);
+	q->used = (void *)(base + 2 * PAGE_SZ);
+	q->bufs = base + RING_AREA;
+	q->desc_iova = mem_iova(v, q->desc);
+	q->avail_iova = mem_iova(v, q->avail);
+	q->used_iova = mem_iova(v, q->used);
+	q->bufs_iova = mem_iova(v, q->bufs);
+	q->inflight = calloc(q->num, 1);
+	if (!q->inflight)
+		die("out of memory");
+	q->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	q->call = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (q->kick < 0 || q->call < 0)
+		die_errno("eventfd");
+	return q;
+}
+
+/* SET_VRING_NUM/ADDR/BASE/KICK/CALL/ENABLE for queue @q. */
+static void vmm_vq_setup(struct vmm *v, struct vq *q, bool enable)
+{
+	struct vhost_vring_state s = { .index = q->idx };
+	struct vhost_vring_addr a = {
+		.index = q->idx,
+		.desc_user_addr = q->desc_iova,
+		.avail_user_addr = q->avail_iova,
+		.used_user_addr = q->used_iova,
+	};
+	struct vhost_vring_file f = { .index = q->idx };
+
+	step = "vring setup";
+	s.num = q->num;
+	VMM_IOCTL(v, VHOST_SET_VRING_NUM, &s);
+	VMM_IOCTL(v, VHOST_SET_VRING_ADDR, &a);
+	s.num = 0;
+	VMM_IOCTL(v, VHOST_SET_VRING_BASE, &s);
+	f.fd = q->kick;
+	VMM_IOCTL(v, VHOST_SET_VRING_KICK, &f);
+	f.fd = q->call;
+	VMM_IOCTL(v, VHOST_SET_VRING_CALL, &f);
+	s.num = enable;
+	VMM_IOCTL(v, VHOST_VDPA_SET_VRING_ENABLE, &s);
+}
+
+static unsigned int vmm_vring_base(struct vmm *v, struct vq *q)
+{
+	struct vhost_vring_state s = { .index = q->idx };
+
+	VMM_IOCTL(v, VHOST_GET_VRING_BASE, &s);
+	return s.num;
+}
+
+static void vmm_kick(struct vq *q)
+{
+	u64 one = 1;
+
+	if (write(q->kick, &one, sizeof(one)) != sizeof(one))
+		die_errno("kick queue %u", q->idx);
+}
+
+static u16 vq_used_idx(const struct vq *q)
+{
+	return le16toh(__atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE));
+}
+
+/* Post descriptor chain @head (its descriptors already written). */
+static void vq_publish(struct vq *q, u16 head)
+{
+	q->avail->ring[q->avail_idx % q->num] = htole16(head);
+	q->inflight[head] = 1;
+	q->avail_idx++;
+	__atomic_store_n(&q->avail->idx, htole16(q->avail_idx),
+			 __ATOMIC_RELEASE);
+}
+
+/* The next used entry, if any: its id (checked to be in flight) and len. */
+static bool vq_pop_used(struct vq *q, u16 *id, u32 *len)
+{
+	struct vring_used_elem *e;
+	u16 used = vq_used_idx(q);
+
+	if (used == q->used_seen)
+		return false;
+	if ((u16)(used - q->used_seen) > q->num)
+		die("queue %u: used index %u is %u ahead of %u, more than the ring size %u",
+		    q->idx, used, (u16)(used - q->used_seen), q->used_seen,
+		    q->num);
+	e = &q->used->ring[q->used_seen % q->num];
+	*id = le32toh(e->id);
+	*len = le32toh(e->len);
+	if (*id >= q->num || !q->inflight[*id])
+		die("queue %u: used entry %u returns id %u, which is not in flight",
+		    q->idx, q->used_seen, *id);
+	q->inflight[*id] = 0;
+	q->used_seen++;
+	return true;
+}
+
+/* Wait for the call eventfd of @q, or @ms; clears it. */
+static void vq_wait_call(struct vq *q, int ms)
+{
+	struct pollfd p = { .fd = q->call, .events = POLLIN };
+	u64 n;
+
+	if (poll(&p, 1, ms) > 0 && read(q->call, &n, sizeof(n)) < 0 &&
+	    errno != EAGAIN)
+		die_errno("call eventfd of queue %u", q->idx);
+}
+
+/* ---- the control queue ---- */
+
+static u8 vmm_cvq_cmd(struct vmm *v, u8 class, u8 cmd, const void *data,
+		      size_t len)
+{
+	struct vq *q = v->cvq;
+	u8 *out = q->bufs, *ack = q->bufs + BUF_SIZE;
+	u64 deadline = now_ms() + WAIT_MS;
+	/* Each command is a pair of descriptors: header and data, ack. */
+	u16 head = (u16)(q->avail_idx * 2) % q->num, id;
+	u32 ulen;
+
+	if (q->inflight[head])
+		die("control queue busy");
+	out[0] = class;
+	out[1] = cmd;
+	memcpy(out + 2, data, len);
+	*ack = 0xff;
+	q->desc[head] = (struct vring_desc) {
+		.addr = htole64(mem_iova(v, out)),
+		.len = htole32(2 + len),
+		.flags = htole16(VRING_DESC_F_NEXT),
+		.next = htole16((head + 1) % q->num),
+	};
+	q->desc[(head + 1) % q->num] = (struct vring_desc) {
+		.addr = htole64(mem_iova(v, ack)),
+		.len = htole32(1),
+		.flags = htole16(VRING_DESC_F_WRITE),
+	};
+	vq_publish(q, head);
+	vmm_kick(q);
+	while (!vq_pop_used(q, &id, &ulen)) {
+		if (now_ms() > deadline)
+			die("control command %u/%u: no answer in %d ms", class,
+			    cmd, WAIT_MS);
+		vq_wait_call(q, 10);
+	}
+	if (id != head || ulen < 1)
+		die("control command %u/%u: used id %u len %u, want id %u len >= 1",
+		    class, cmd, id, ulen, head);
+	return __atomic_load_n(ack, __ATOMIC_ACQUIRE);
+}
+
+/* ---- frames ---- */
+
+/* Frame @seq: its length, and its bytes from @src to @dst. */
+static unsigned int frame_len(unsigned int seq, unsigned int max)
+{
+	return FRAME_MIN + (seq * 97) % (max - FRAME_MIN + 1);
+}
+
+static void frame_fill(u8 *f, unsigned int seq, unsigned int len,
+		       const u8 *dst, const u8 *src, u8 dir)
+{
+	unsigned int i;
+	u32 be;
+
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = ETH_P_SNIC_VMM >> 8;
+	f[13] = ETH_P_SNIC_VMM & 0xff;
+	memcpy(f + 14, MAGIC, 8);
+	f[22] = dir;
+	be = htonl(seq);
+	memcpy(f + 23, &be, 4);
+	be = htonl(len);
+	memcpy(f + 27, &be, 4);
+	for (i = 31; i < len; i++)
+		f[i] = (u8)(seq * 7 + i);
+}
+
+/*
+ * Check a received frame of @len bytes: one of the client's, in direction
+ * @dir, whole.  Returns its seq, -1 if it is not one of the client's
+ * frames at all; dies if it is one but damaged.
+ */
+static long frame_check(const u8 *f, unsigned int len, u8 dir,
+			const char *where)
+{
+	u32 seq, flen;
+	unsigned int i;
+
+	if (len < 31 || f[12] != ETH_P_SNIC_VMM >> 8 ||
+	    f[13] != (ETH_P_SNIC_VMM & 0xff) || memcmp(f + 14, MAGIC, 8) ||
+	    f[22] != dir)
+		return -1;
+	memcpy(&seq, f + 23, 4);
+	memcpy(&flen, f + 27, 4);
+	seq = ntohl(seq);
+	flen = ntohl(flen);
+	if (flen != len)
+		die("%s: frame %u is %u bytes long, it was sent with %u", where,
+		    seq, len, flen);
+	for (i = 31; i < len; i++)
+		if (f[i] != (u8)(seq * 7 + i))
+			die("%s: frame %u: byte %u is 0x%02x, want 0x%02x", where,
+			    seq, i, f[i], (u8)(seq * 7 + i));
+	return seq;
+}
+
+/* ---- the representor's side: a raw packet socket ---- */
+
+struct port {
+	int fd;
+	int ifindex;
+	u8 mac[6];
+	const char *name;
+};
+
+static void port_open(struct port *p, const char *name)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	struct ifreq ifr = {};
+	int sz = 8 << 20;
+
+	step = "port";
+	p->name = name;
+	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       htons(ETH_P_SNIC_VMM));
+	if (p->fd < 0)
+		die_errno("packet socket");
+	p->ifindex = if_nametoindex(name);
+	if (!p->ifindex)
+		die_errno("representor %s", name);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(p->fd, SIOCGIFHWADDR, &ifr) < 0)
+		die_errno("MAC address of %s", name);
+	memcpy(p->mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) &&
+	    setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)))
+		die_errno("receive buffer");
+	sll.sll_protocol = htons(ETH_P_SNIC_VMM);
+	sll.sll_ifindex = p->ifindex;
+	if (bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		die_errno("bind to %s", name);
+}
+
+/* A frame the representor received, or 0 if none is waiting. */
+static ssize_t port_recv(struct port *p, u8 *buf, size_t size)
+{
+	struct sockaddr_ll from;
+	socklen_t fl;
+	ssize_t n;
+
+	for (;;) {
+		fl = sizeof(from);
+		n = recvfrom(p->fd, buf, size, MSG_TRUNC,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0)
+			die_errno("receive on %s", p->name);
+		if (from.sll_pkttype != PACKET_OUTGOING)
+			return n;
+	}
+}
+
+static void port_send(struct port *p, const u8 *f, size_t len)
+{
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET,
+		.sll_ifindex = p->ifindex,
+		.sll_halen = 6,
+	};
+
+	memcpy(to.sll_addr, f, 6);
+	while (sendto(p->fd, f, len, 0, (struct sockaddr *)&to,
+		      sizeof(to)) != (ssize_t)len) {
+		/* A full qdisc: let the device catch up. */
+		if (errno == ENOBUFS || errno == EAGAIN) {
+			sleep_ms(1);
+			continue;
+		}
+		die_errno("send into %s", p->name);
+	}
+}
+
+/*
+ * Wait until the representor's carrier, which DRIVER_OK turns on, has
+ * reached its qdisc (linkwatch): before that, frames sent into it are
+ * dropped without an error.
+ */
+static void port_wait_up(struct port *p)
+{
+	u64 deadline = now_ms() + WAIT_MS;
+	char path[128], state[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", p->name);
+	while (now_ms() < deadline) {
+		f = fopen(path, "r");
+		if (!f)
+			die_errno("%s", path);
+		if (!fgets(state, sizeof(state), f))
+			state[0] = 0;
+		fclose(f);
+		if (!strncmp(state, "up", 2))
+			return;
+		sleep_ms(20);
+	}
+	die("%s is not up (operstate %.*s): is its link set up?", p->name,
+	    (int)strcspn(state, "\n"), state);
+}
+
+/* ---- mode traffic ---- */
+
+struct traffic {
+	struct vmm *v;
+	struct port port;
+	unsigned int frames;
+	unsigned int max_len;
+	/* transmit: frames posted, completed, seen on the representor */
+	unsigned int tx_posted, tx_done, tx_seen, tx_errlen;
+	/* receive: frames sent into the representor, received whole */
+	unsigned int rx_sent, rx_ok, rx_other;
+	u8 frame[65536];
+};
+
+static void tx_post(struct traffic *t)
+{
+	struct vmm *v = t->v;
+	struct vq *q = v->tx;
+	u16 head = q->avail_idx % q->num;
+	u8 *buf = q->bufs + head * BUF_SIZE;
+	unsigned int len = frame_len(t->tx_posted, t->max_len);
+
+	if (q->inflight[head])
+		die("transmit descriptor %u still in flight", head);
+	memset(buf, 0, NET_HDR_LEN);
+	frame_fill(buf + NET_HDR_LEN, t->tx_posted, len, t->port.mac, v->mac,
+		   'T');
+	q->desc[head] = (struct vring_desc) {
+		.addr = htole64(q->bufs_iova + head * BUF_SIZE),
+		.len = htole32(NET_HDR_LEN + len),
+	};
+	vq_publish(q, head);
+	t->tx_posted++;
+}
+
+/* Reap transmit completions and frames at the representor. */
+static void tx_reap(struct traffic *t)
+{
+	struct vq *q = t->v->tx;
+	u32 len;
+	u16 id;
+	ssize_t n;
+	long seq;
+
+	while (vq_pop_used(q, &id, &len))
+		t->tx_done++;
+	while ((n = port_recv(&t->port, t->frame, sizeof(t->frame))) > 0) {
+		seq = frame_check(t->frame, n, 'T', t->port.name);
+		if (seq < 0)
+			continue;
+		if (seq != t->tx_seen)
+			die("%s received frame %ld, want %u (lost or repeated frames)",
+			    t->port.name, seq, t->tx_seen);
+		t->tx_seen++;
+	}
+}
+
+/* Transmit until @last frames have been posted; wait for all of them. */
+static void tx_run(struct traffic *t, unsigned int last)
+{
+	struct vq *q = t->v->tx;
+	u64 deadline = now_ms() + WAIT_MS;
+	unsigned int before = t->tx_seen;
+
+	while (t->tx_seen < last) {
+		bool posted = false;
+
+		while (t->tx_posted < last &&
+		       t->tx_posted - t->tx_done < q->num / 2) {
+			tx_post(t);
+			posted = true;
+		}
+		if (posted)
+			vmm_kick(q);
+		vq_wait_call(q, 10);
+		tx_reap(t);
+		if (t->tx_seen != before) {
+			before = t->tx_seen;
+			deadline = now_ms() + WAIT_MS;
+		}
+		if (now_ms() > deadline)
+			die("transmit stuck: %u posted, %u used, %u at %s (status 0x%02x)",
+			    t->tx_posted, t->tx_done, t->tx_seen, t->port.name,
+			    vmm_get_status(t->v));
+	}
+	if (t->tx_done != t->tx_seen)
+		die("transmit: %u frames completed but %u reached %s",
+		    t->tx_done, t->tx_seen, t->port.name);
+}
+
+static void rx_post_all(struct traffic *t)
+{
+	struct vq *q = t->v->rx;
+	u16 head;
+
+	while ((u16)(q->avail_idx - q->used_seen) < q->num) {
+		head = q->avail_idx % q->num;
+		if (q->inflight[head])
+			die("receive descriptor %u still in flight", head);
+		q->desc[head] = (struct vring_desc) {
+			.addr = htole64(q->bufs_iova + head * BUF_SIZE),
+			.len = htole32(BUF_SIZE),
+			.flags = htole16(VRING_DESC_F_WRITE),
+		};
+		vq_publish(q, head);
+	}
+}
+
+/* Receive what the device wrote, check it, give the buffers back. */
+static void rx_reap(struct traffic *t)
+{
+	struct vq *q = t->v->rx;
+	struct virtio_net_hdr_mrg_rxbuf *h;
+	bool any = false;
+	u32 len;
+	u16 id;
+	long seq;
+
+	while (vq_pop_used(q, &id, &len)) {
+		any = true;
+		h = (void *)(q->bufs + id * BUF_SIZE);
+		if (len < NET_HDR_LEN + ETH_HLEN || len > BUF_SIZE)
+			die("receive: used length %u for buffer %u", len, id);
+		seq = frame_check((u8 *)h + NET_HDR_LEN,
+				  len - NET_HDR_LEN, 'R', "receive queue");
+		if (seq < 0) {
+			t->rx_other++;
+			continue;
+		}
+		if (le16toh(h->num_buffers) != 1 ||
+		    h->hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+			die("receive: frame %ld: header num_buffers %u gso_type %u, want 1 and 0",
+			    seq, le16toh(h->num_buffers), h->hdr.gso_type);
+		if (seq != t->rx_ok)
+			die("receive: frame %ld, want %u (lost or repeated frames)",
+			    seq, t->rx_ok);
+		t->rx_ok++;
+	}
+	if (any) {
+		rx_post_all(t);
+		vmm_kick(q);
+	}
+}
+
+/* Send frames into the representor until @last; wait for them all. */
+static void rx_run(struct traffic *t, unsigned int last)
+{
+	struct vq *q = t->v->rx;
+	u64 deadline = now_ms() + WAIT_MS;
+	unsigned int before = t->rx_ok, len;
+
+	while (t->rx_ok < last) {
+		while (t->rx_sent < last && t->rx_sent - t->rx_ok < q->num / 2) {
+			len = frame_len(t->rx_sent, t->max_len);
+			frame_fill(t->frame, t->rx_sent, len, t->v->mac,
+				   t->port.mac, 'R');
+			port_send(&t->port, t->frame, len);
+			t->rx_sent++;
+		}
+		vq_wait_call(q, 10);
+		rx_reap(t);
+		if (t->rx_ok != before) {
+			before = t->rx_ok;
+			deadline = now_ms() + WAIT_MS;
+		}
+		if (now_ms() > deadline)
+			die("receive stuck: %u sent into %s, %u received (status 0x%02x)",
+			    t->rx_sent, t->port.name, t->rx_ok,
+			    vmm_get_status(t->v));
+	}
+}
+
+/*
+ * Suspend with frames in flight on the transmit queue: every chain the
+ * device took must be used (GET_VRING_BASE == used index) and have left,
+ * nothing must move while suspended, even when kicked; after resume the
+ * stream goes on with no frame lost or repeated.
+ */
+static void tx_suspend_resume(struct traffic *t)
+{
+	struct vmm *v = t->v;
+	struct vq *q = v->tx;
+	unsigned int base, used, i, burst = q->num / 4, seen = t->tx_seen;
+	struct pollfd p = { .fd = t->port.fd, .events = POLLIN };
+	u64 deadline;
+
+	step = "transmit suspend";
+	for (i = 0; i < burst && t->tx_posted < t->frames; i++)
+		tx_post(t);
+	vmm_kick(q);
+	/* Suspend while the device works on the burst: at its first frame. */
+	deadline = now_ms() + 1000;
+	while (t->tx_seen == seen && now_ms() < deadline) {
+		poll(&p, 1, 1);
+		tx_reap(t);
+	}
+	VMM_IOCTL(v, VHOST_VDPA_SUSPEND, NULL);
+	kv("tx_seen_before_suspend", "%u", t->tx_seen - seen);
+	base = vmm_vring_base(v, q);
+	used = vq_used_idx(q);
+	kv("tx_suspend_base", "%u", base);
+	kv("tx_suspend_used", "%u", used);
+	kv("tx_suspend_posted", "%u", q->avail_idx);
+	if ((u16)base != (u16)used)
+		die("suspended: next available index %u, used index %u: buffers taken, not used",
+		    base, used);
+	if ((u16)(q->avail_idx - base) > burst)
+		die("suspended at available index %u, beyond %u posted", base,
+		    q->avail_idx);
+	/* Nothing moves while suspended, kicked or not. */
+	for (i = 0; i < burst / 2 && t->tx_posted < t->frames; i++)
+		tx_post(t);
+	vmm_kick(q);
+	sleep_ms(300);
+	tx_reap(t);
+	if (vq_used_idx(q) != used)
+		die("suspended, the device used buffers: used index %u -> %u",
+		    used, vq_used_idx(q));
+	if (t->tx_seen != t->tx_done)
+		die("suspended: %u frames completed, %u reached %s", t->tx_done,
+		    t->tx_seen, t->port.name);
+	if (vmm_vring_base(v, q) != base)
+		die("suspended, the available index moved: %u -> %u", base,
+		    vmm_vring_base(v, q));
+	step = "transmit resume";
+	VMM_IOCTL(v, VHOST_VDPA_RESUME, NULL);
+	kv("tx_suspended_frames", "%u", t->tx_posted - t->tx_done);
+}
+
+/*
+ * Suspend the receive queue between frames: the device's next available
+ * index is the used index (it took no buffer it did not fill), and
+ * frames flow again after resume.
+ */
+static void rx_suspend_resume(struct traffic *t)
+{
+	struct vmm *v = t->v;
+	struct vq *q = v->rx;
+	unsigned int base, used;
+
+	step = "receive suspend";
+	VMM_IOCTL(v, VHOST_VDPA_SUSPEND, NULL);
+	base = vmm_vring_base(v, q);
+	used = vq_used_idx(q);
+	kv("rx_suspend_base", "%u", base);
+	kv("rx_suspend_used", "%u", used);
+	if ((u16)base != (u16)used)
+		die("suspended: the device's next available index is %u but the used index is %u",
+		    base, used);
+	step = "receive resume";
+	VMM_IOCTL(v, VHOST_VDPA_RESUME, NULL);
+}
+
+static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
+			bool suspend, bool use_cvq)
+{
+	u64 want, need, t0 = now_ms(), t1;
+	struct traffic *t;
+	unsigned int cvq_idx = 2, asid_cvq = 0, i;
+	u8 ack, on = 1;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		die("out of memory");
+	t->v = v;
+	t->frames = frames;
+	vmm_backend(v);
+	vmm_probe(v);
+	need = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_NET_F_MAC);
+	want = need | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |
+	       BIT_ULL(VIRTIO_NET_F_MTU) | BIT_ULL(VIRTIO_NET_F_STATUS) |
+	       BIT_ULL(VIRTIO_NET_F_MRG_RXBUF);
+	if (use_cvq && (v->dev_features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		want |= BIT_ULL(VIRTIO_NET_F_CTRL_VQ) |
+			BIT_ULL(VIRTIO_NET_F_CTRL_RX) | BIT_ULL(VIRTIO_NET_F_MQ);
+	if (suspend && (!(v->backend & BIT_ULL(VHOST_BACKEND_F_SUSPEND)) ||
+			!(v->backend & BIT_ULL(VHOST_BACKEND_F_RESUME))))
+		die("the backend does not offer SUSPEND and RESUME");
+
+	vmm_negotiate(v, want, need);
+	t->max_len = FRAME_MAX;
+	if ((v->features & BIT_ULL(VIRTIO_NET_F_MTU)) &&
+	    (unsigned int)v->mtu + ETH_HLEN < t->max_len)
+		t->max_len = v->mtu + ETH_HLEN;
+	if (v->features & BIT_ULL(VIRTIO_NET_F_MQ))
+		cvq_idx = 2 * v->max_pairs;
+
+	step = "memory";
+	v->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (v->mem == MAP_FAILED)
+		die_errno("mmap %lu bytes", MEM_SIZE);
+	v->rx = vmm_vq_init(v, 0, 0);
+	v->tx = vmm_vq_init(v, 1, 1);
+	step = "vring groups";
+	v->rx->group = vmm_vq_group(v, 0);
+	v->tx->group = vmm_vq_group(v, 1);
+	kv("group_rx", "%u", v->rx->group);
+	kv("group_tx", "%u", v->tx->group);
+	if (v->features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) {
+		if (cvq_idx >= v->nvqs)
+			die("control queue %u, but the device has %u queues",
+			    cvq_idx, v->nvqs);
+		v->cvq = vmm_vq_init(v, 2, cvq_idx);
+		v->cvq->group = vmm_vq_group(v, cvq_idx);
+		kv("group_cvq", "%u", v->cvq->group);
+		/* As QEMU does: the CVQ alone in its group, in AS 1. */
+		if (v->cvq->group != v->rx->group && v->nas > 1 &&
+		    (v->backend & BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID))) {
+			struct vhost_vring_state s = {
+				.index = v->cvq->group, .num = 1,
+			};
+
+			step = "group asid";
+			VMM_IOCTL(v, VHOST_VDPA_SET_GROUP_ASID, &s);
+			asid_cvq = 1;
+		}
+		v->cvq->asid = asid_cvq;
+		kv("asid_cvq", "%u", asid_cvq);
+	}
+
+	/* All of the client's memory, at the same IOVAs in each AS used. */
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	if (asid_cvq)
+		vmm_map(v, asid_cvq, MEM_IOVA, MEM_SIZE, v->mem);
+
+	for (i = 0; i < MAX_VQS; i++)
+		if (v->vqs[i].used_by_client)
+			vmm_vq_setup(v, &v->vqs[i], true);
+	port_open(&t->port, port);
+	rx_post_all(t);
+
+	step = "status DRIVER_OK";
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, true);
+	if (vmm_get_status(v) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		die("NEEDS_RESET after DRIVER_OK (status 0x%02x)",
+		    vmm_get_status(v));
+	kv("status", "0x%02x", vmm_get_status(v));
+	vmm_kick(v->rx);
+
+	if (v->cvq && (v->features & BIT_ULL(VIRTIO_NET_F_CTRL_RX))) {
+		step = "control queue";
+		ack = vmm_cvq_cmd(v, VIRTIO_NET_CTRL_RX,
+				  VIRTIO_NET_CTRL_RX_PROMISC, &on, 1);
+		kv("cvq_promisc_ack", "%u", ack);
+		if (ack != VIRTIO_NET_OK)
+			die("RX_PROMISC answered %u, want VIRTIO_NET_OK", ack);
+	}
+
+	t1 = now_ms();
+	kv("setup_ms", "%llu", (unsigned long long)(t1 - t0));
+	step = "transmit";
+	tx_run(t, frames / 2);
+	if (suspend)
+		tx_suspend_resume(t);
+	step = "transmit";
+	tx_run(t, frames);
+	kv("tx_frames", "%u", t->tx_posted);
+	kv("tx_completed", "%u", t->tx_done);
+	kv("tx_at_port", "%u", t->tx_seen);
+	kv("tx_ms", "%llu", (unsigned long long)(now_ms() - t1));
+	t1 = now_ms();
+
+	step = "receive";
+	port_wait_up(&t->port);
+	rx_run(t, frames / 2);
+	if (suspend)
+		rx_suspend_resume(t);
+	step = "receive";
+	rx_run(t, frames);
+	kv("rx_frames_sent", "%u", t->rx_sent);
+	kv("rx_frames", "%u", t->rx_ok);
+	kv("rx_other", "%u", t->rx_other);
+	kv("rx_ms", "%llu", (unsigned long long)(now_ms() - t1));
+
+	step = "ring positions";
+	if (vmm_vring_base(v, v->tx) != v->tx->avail_idx)
+		die("transmit: the device's next available index is %u, %u posted",
+		    vmm_vring_base(v, v->tx), v->tx->avail_idx);
+	kv("tx_base", "%u", vmm_vring_base(v, v->tx));
+	kv("rx_base", "%u", vmm_vring_base(v, v->rx));
+	kv("status_end", "0x%02x", vmm_get_status(v));
+	if (vmm_get_status(v) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		die("NEEDS_RESET after the traffic");
+
+	step = "reset";
+	vmm_set_status(v, 0);
+	if (vmm_get_status(v))
+		die("status 0x%02x after reset", vmm_get_status(v));
+	vmm_unmap(v, 0, MEM_IOVA, MEM_SIZE);
+	if (asid_cvq)
+		vmm_unmap(v, asid_cvq, MEM_IOVA, MEM_SIZE);
+	close(t->port.fd);
+	free(t);
+	return 0;
+}
+
+/* ---- mode unmapped-ring ---- */
+
+#define CANARY_PAGES		4
+#define CANARY_BYTE		0xa5
+/* Far from any physical address the canary pages can have. */
+#define UNRELATED_IOVA		BIT_ULL(46)
+
+/* Physical address of the page at @p, from /proc/self/pagemap (root). */
+static u64 phys_of(const void *p)
+{
+	u64 e, off = (uintptr_t)p / PAGE_SZ * 8;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		die_errno("/proc/self/pagemap");
+	if (pread(fd, &e, sizeof(e), off) != sizeof(e))
+		die_errno("pagemap entry of %p", p);
+	close(fd);
+	if (!(e & BIT_ULL(63)))
+		die("page %p is not present", p);
+	if (!(e & (BIT_ULL(55) - 1)))
+		die("pagemap hides frame numbers: run as root");
+	return (e & (BIT_ULL(55) - 1)) * PAGE_SZ;
+}
+
+/*
+ * What a vhost user must not be able to do: before its first IOTLB
+ * update, point a ring at host physical memory.  The client builds a
+ * valid transmit ring in pages of its own (desc page, avail page with
+ * idx 1, used page, a frame buffer), filled with a canary elsewhere, and
+ * gives the device their physical addresses as IOVAs, mapped nowhere.
+ * Pass: no byte of those pages changes, and the device either refuses
+ * (an ioctl fails, DRIVER_OK does not stick) or reports NEEDS_RESET.
+ */
+static int mode_unmapped_ring(struct vmm *v, bool map_unrelated)
+{
+	u8 *pg, *saved, *unrelated = NULL;
+	u64 pa[CANARY_PAGES], deadline;
+	struct vring_desc *d;
+	struct vring_avail *a;
+	struct vring_used *u;
+	const char *refused = NULL;
+	struct vq *q = &v->vqs[1];
+	unsigned int i, num = 64;
+	u8 status;
+	bool touched = false;
+
+	vmm_backend(v);
+	vmm_probe(v);
+	vmm_negotiate(v, BIT_ULL(VIRTIO_F_VERSION_1) |
+		      BIT_ULL(VIRTIO_F_ACCESS_PLATFORM),
+		      BIT_ULL(VIRTIO_F_VERSION_1));
+
+	step = "canary pages";
+	pg = mmap(NULL, CANARY_PAGES * PAGE_SZ, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (pg == MAP_FAILED)
+		die_errno("mmap");
+	if (mlock(pg, CANARY_PAGES * PAGE_SZ))
+		die_errno("mlock");
+	memset(pg, CANARY_BYTE, CANARY_PAGES * PAGE_SZ);
+	for (i = 0; i < CANARY_PAGES; i++)
+		pa[i] = phys_of(pg + i * PAGE_SZ);
+	/* page 0: descriptor 0, a 64-byte frame in page 3 */
+	d = (void *)pg;
+	d[0] = (struct vring_desc) {
+		.addr = htole64(pa[3]),
+		.len = htole32(64),
+	};
+	/* page 1: avail ring, flags 0, idx 1, ring[0] = 0 */
+	a = (void *)(pg + PAGE_SZ);
+	a->flags = 0;
+	a->idx = htole16(1);
+	a->ring[0] = 0;
+	/* page 2: used ring, flags 0, idx 0 */
+	u = (void *)(pg + 2 * PAGE_SZ);
+	u->flags = 0;
+	u->idx = 0;
+	/* page 3: header and a frame from the device's own MAC */
+	memset(pg + 3 * PAGE_SZ, 0, NET_HDR_LEN);
+	frame_fill(pg + 3 * PAGE_SZ + NET_HDR_LEN, 0, 64 - NET_HDR_LEN,
+		   (const u8 *)"\xff\xff\xff\xff\xff\xff", v->mac, 'T');
+	saved = malloc(CANARY_PAGES * PAGE_SZ);
+	if (!saved)
+		die("out of memory");
+	memcpy(saved, pg, CANARY_PAGES * PAGE_SZ);
+	for (i = 0; i < CANARY_PAGES; i++)
+		kv("canary_pa", "%u:0x%llx", i, (unsigned long long)pa[i]);
+
+	if (map_unrelated) {
+		step = "unrelated map";
+		unrelated = mmap(NULL, 16 * PAGE_SZ, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+				 -1, 0);
+		if (unrelated == MAP_FAILED)
+			die_errno("mmap");
+		vmm_map(v, 0, UNRELATED_IOVA, 16 * PAGE_SZ, unrelated);
+		kv("mapped", "0x%llx-0x%llx", UNRELATED_IOVA,
+		   UNRELATED_IOVA + 16 * PAGE_SZ - 1);
+	}
+
+	/* The transmit queue, on the physical addresses. */
+	q->idx = 1;
+	q->num = num;
+	q->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	q->call = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (q->kick < 0 || q->call < 0)
+		die_errno("eventfd");
+	q->desc_iova = pa[0];
+	q->avail_iova = pa[1];
+	q->used_iova = pa[2];
+	step = "vring setup";
+	{
+		struct vhost_vring_state s = { .index = q->idx, .num = num };
+		struct vhost_vring_addr ad = {
+			.index = q->idx,
+			.desc_user_addr = q->desc_iova,
+			.avail_user_addr = q->avail_iova,
+			.used_user_addr = q->used_iova,
+		};
+		struct vhost_vring_file f = { .index = q->idx };
+
+		if (ioctl(v->fd, VHOST_SET_VRING_NUM, &s) ||
+		    ioctl(v->fd, VHOST_SET_VRING_ADDR, &ad)) {
+			refused = "SET_VRING_NUM/ADDR";
+			goto check;
+		}
+		s.num = 0;
+		if (ioctl(v->fd, VHOST_SET_VRING_BASE, &s)) {
+			refused = "SET_VRING_BASE";
+			goto check;
+		}
+		f.fd = q->kick;
+		VMM_IOCTL(v, VHOST_SET_VRING_KICK, &f);
+		f.fd = q->call;
+		VMM_IOCTL(v, VHOST_SET_VRING_CALL, &f);
+		s.num = 1;
+		if (ioctl(v->fd, VHOST_VDPA_SET_VRING_ENABLE, &s)) {
+			refused = "SET_VRING_ENABLE";
+			goto check;
+		}
+	}
+
+	step = "status DRIVER_OK";
+	status = vmm_get_status(v) | VIRTIO_CONFIG_S_DRIVER_OK;
+	if (ioctl(v->fd, VHOST_VDPA_SET_STATUS, &status)) {
+		refused = "SET_STATUS DRIVER_OK";
+		goto check;
+	}
+	vmm_kick(q);
+	/* Give the device time to act, watching the pages. */
+	deadline = now_ms() + 1000;
+	while (now_ms() < deadline) {
+		vq_wait_call(q, 50);
+		if (memcmp(pg, saved, CANARY_PAGES * PAGE_SZ))
+			break;
+	}
+
+check:
+	step = "verdict";
+	status = vmm_get_status(v);
+	if (!refused && !(status & VIRTIO_CONFIG_S_DRIVER_OK))
+		refused = "DRIVER_OK did not stick";
+	kv("status", "0x%02x", status);
+	kv("refused", "%s", refused ? refused : "no");
+	for (i = 0; i < CANARY_PAGES * PAGE_SZ; i++) {
+		if (pg[i] == saved[i])
+			continue;
+		if (!touched)
+			kv("touched", "page %lu offset %lu: 0x%02x -> 0x%02x (physical 0x%llx)",
+			   i / PAGE_SZ, i % PAGE_SZ, saved[i], pg[i],
+			   (unsigned long long)(pa[i / PAGE_SZ] + i % PAGE_SZ));
+		touched = true;
+	}
+	if (!touched)
+		kv("touched", "no");
+	kv("used_idx", "%u", le16toh(u->idx));
+	if (touched)
+		die("the device wrote memory never mapped: used ring at 0x%llx, idx %u",
+		    (unsigned long long)pa[2], le16toh(u->idx));
+	if (!refused && !(status & VIRTIO_CONFIG_S_NEEDS_RESET))
+		die("unmapped rings accepted and no NEEDS_RESET (status 0x%02x)",
+		    status);
+	kv("verdict", "%s", refused ? "refused" : "needs_reset");
+
+	step = "reset";
+	vmm_set_status(v, 0);
+	if (vmm_get_status(v))
+		die("status 0x%02x after reset", vmm_get_status(v));
+	if (unrelated)
+		vmm_unmap(v, 0, UNRELATED_IOVA, 16 * PAGE_SZ);
+	return 0;
+}
+
+/* ---- main ---- */
+
+static void __noreturn usage(void)
+{
+	fprintf(stderr,
+		"Usage: %s traffic --dev /dev/vhost-vdpa-N --port REPRESENTOR [--frames N] [--no-suspend] [--no-cvq]\n"
+		"       %s unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]\n",
+		prog, prog);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, 'd' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "frames", required_argument, NULL, 'n' },
+		{ "no-suspend", no_argument, NULL, 's' },
+		{ "no-cvq", no_argument, NULL, 'c' },
+		{ "map-unrelated", no_argument, NULL, 'u' },
+		{ }
+	};
+	const char *mode, *dev = NULL, *port = NULL;
+	bool suspend = true, cvq = true, unrelated = false;
+	unsigned int frames = 200;
+	struct vmm v = { .fd = -1 };
+	int c, rc;
+
+	if (argc < 2)
+		usage();
+	mode = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dev = optarg;
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'n':
+			frames = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			suspend = false;
+			break;
+		case 'c':
+			cvq = false;
+			break;
+		case 'u':
+			unrelated = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!dev || optind != argc)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(mode, "traffic")) {
+		if (!port || frames < 2)
+			usage();
+		vmm_open(&v, dev);
+		rc = mode_traffic(&v, port, frames, suspend, cvq);
+	} else if (!strcmp(mode, "unmapped-ring")) {
+		vmm_open(&v, dev);
+		rc = mode_unmapped_ring(&v, unrelated);
+	} else {
+		usage();
+	}
+	step = "close";
+	if (close(v.fd))
+		die_errno("%s", v.path);
+	kv("result", "%s", rc ? "fail" : "ok");
+	return rc;
+}
