@@ -242,7 +242,7 @@ test_surprise_removal() {
 	[ -e /sys/bus/vdpa/devices/sh/vhost-vdpa-0 ] || fail "sh is not on vhost_vdpa"
 	# Traffic on the virtio_vdpa device while the NIC goes.
 	local nd
-	nd=$(ls /sys/bus/vdpa/devices/sv/virtio*/net) || fail "no netdev on virtio_vdpa"
+	nd=$(virtio_netdev 02:00:00:00:5e:01) || fail "no netdev on virtio_vdpa"
 	ip addr add 10.77.0.1/24 dev "$nd"
 	ip link set "$nd" up
 	ping -q -i 0.05 -c 400 -W 1 10.77.0.2 >/dev/null 2>&1 &
