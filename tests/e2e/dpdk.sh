@@ -160,6 +160,21 @@ tp_stats() {
 	echo "$out"
 }
 
+# testpmd's forwarding statistics, from the last "stop": prints
+# "RX-packets RX-dropped TX-packets TX-dropped" (TX-dropped: frames the
+# forwarding gave up on, the transmit ring being full).
+tp_fwd_stats() {
+	local out
+	out=$(awk '
+		/Forward statistics for port 0/ { on = 1 }
+		on && /RX-packets:/ { rx = $2; rxd = $4 }
+		on && /TX-packets:/ { tx = $2; txd = $4; on = 0 }
+		END { print rx, rxd, tx, txd }' "$DP/out")
+	[[ $out =~ ^[0-9]+\ [0-9]+\ [0-9]+\ [0-9]+$ ]] ||
+		fail "cannot read testpmd's forward stats ($out): $(tail -n 20 "$DP/out")"
+	echo "$out"
+}
+
 # Stop testpmd (quit, then SIGTERM) and close its command pipe.
 tp_stop() {
 	local pid i
@@ -341,9 +356,10 @@ test_dpdk_rxonly() {
 
 # Frames injected into the representor come back out of it: testpmd
 # forwards each from its receive queue to its transmit queue (io mode,
-# retrying while the transmit ring is full: none is dropped).
+# retrying up to 0.1 s while the transmit ring is full; what it still
+# cannot place it drops and counts).
 test_dpdk_io_forward() {
-	local n=$((DPDK_WRAPS * 65536 + 4096)) r0 r1 st vr vt pid
+	local n=$((DPDK_WRAPS * 65536 + 4096)) r0 r1 st fw vr vt pid
 	trap 'kill ${pid:-} 2>/dev/null; dpdk_cleanup' EXIT
 	dpdk_dev
 	tp_start --forward-mode=io
@@ -362,21 +378,24 @@ test_dpdk_io_forward() {
 	tp_wait "^Done\.$" 1 60 || fail "testpmd did not stop: $(tail -n 20 "$DP/out")"
 	rep_settle rx_packets
 	st=($(tp_stats))
+	fw=($(tp_fwd_stats))
 	r1=($(rep_stats tx_packets tx_dropped rx_packets rx_dropped))
 	vr=($(dp_vq 0))
 	vt=($(dp_vq 1))
-	echo "measure: io forward: pkt-inject $(cat "$DP/inject"), representor tx_packets +$((r1[0] - r0[0])) rx_packets +$((r1[2] - r0[2])), testpmd RX-packets ${st[0]} TX-packets ${st[4]}, rx queue ${vr[*]}, tx queue ${vt[*]}"
+	echo "measure: io forward: pkt-inject $(cat "$DP/inject"), representor tx_packets +$((r1[0] - r0[0])) rx_packets +$((r1[2] - r0[2])), testpmd RX-packets ${st[0]} TX-packets ${st[4]} (forwarding dropped ${fw[3]}), rx queue ${vr[*]}, tx queue ${vt[*]}"
 	expect_eq "representor tx_packets + tx_dropped growth = frames injected" \
 		"$((r1[0] - r0[0] + r1[1] - r0[1]))" "$n"
 	expect_eq "representor tx_dropped growth" "$((r1[1] - r0[1]))" 0
 	expect_eq "testpmd RX-packets" "${st[0]}" "$n"
-	expect_eq "testpmd TX-packets" "${st[4]}" "$n"
+	expect_eq "testpmd forwarded: TX-packets + TX-dropped" "$((fw[2] + fw[3]))" "$n"
+	expect_eq "testpmd TX-packets, port and forward stats" "${st[4]}" "${fw[2]}"
+	[ "${fw[3]}" -le $((n / 100)) ] || fail "testpmd gave up on ${fw[3]} of $n frames (ring full)"
 	# Back at the representor: counted, then dropped by its stack as
 	# frames for another host (rx_otherhost_dropped, not rx_dropped).
-	expect_eq "representor rx_packets growth" "$((r1[2] - r0[2]))" "$n"
+	expect_eq "representor rx_packets growth = testpmd TX-packets" "$((r1[2] - r0[2]))" "${st[4]}"
 	expect_eq "representor rx_dropped growth" "$((r1[3] - r0[3]))" 0
 	expect_eq "rx queue: completed, errors" "${vr[1]} ${vr[2]}" "$n 0"
-	expect_eq "tx queue: completed, errors" "${vt[1]} ${vt[2]}" "$n 0"
+	expect_eq "tx queue: completed, errors" "${vt[1]} ${vt[2]}" "${st[4]} 0"
 }
 
 # Frames above the MTU from testpmd (txonly, a random mix of 64-byte
