@@ -43,23 +43,22 @@ rep_stats() { # NAME...
 	echo "${out# }"
 }
 
-# vhost_vdpa, the device (FEATURES, default DPDK_FEATURES; more ADD-ARGS)
-# bound to it, and its representor, up, without IPv6 (whose own frames
-# would add to the counts), with pfifo_fast as its qdisc: it refuses
-# frames when full (pkt-inject sends them again), where fq_codel would
-# drop them unseen.  Sets DP_VHOST to the /dev/vhost-vdpa-N of the
+# vhost_vdpa, the device (DPDK_FEATURES, one queue pair) bound to it,
+# and its representor, up, without IPv6 (whose own frames would add to
+# the counts), with pfifo_fast as its qdisc: it refuses frames when full
+# (pkt-inject sends them again), where fq_codel would drop them unseen.  Sets DP_VHOST to the /dev/vhost-vdpa-N of the
 # device, DP_FN and DP_REP to its function and representor.
-dpdk_dev() { # [FEATURES [ADD-ARGS...]]
-	local f=${1:-$DPDK_FEATURES} d drv nic re
-	shift || true
+dpdk_dev() {
+	local d drv nic re
 	command -v dpdk-testpmd >/dev/null || fail "no dpdk-testpmd: run scripts/setup (package dpdk-dev)"
 	# vhost_vdpa maps each physically contiguous run of pinned pages;
 	# without hugepages that is one entry per page.
 	modprobe vhost_vdpa max_iotlb_entries=131072
 	sysctl -qw net.core.default_qdisc=pfifo_fast 2>/dev/null || true
 	DP_DMESG=$(dmesg | wc -l)
-	"$VDPA" dev add name "$DP_DEV" mgmtdev "$MGMT" mac "$DP_MAC" device_features "$f" "$@" ||
-		fail "vdpa dev add $DP_DEV device_features $f $* failed: $(dmesg | tail -n 3)"
+	"$VDPA" dev add name "$DP_DEV" mgmtdev "$MGMT" mac "$DP_MAC" \
+		device_features "$DPDK_FEATURES" max_vqp 1 ||
+		fail "vdpa dev add $DP_DEV failed: $(dmesg | tail -n 3)"
 	# With virtio_vdpa loaded too (make bench), the device may be its.
 	drv=$(readlink "/sys/bus/vdpa/devices/$DP_DEV/driver" || true)
 	if [ "${drv##*/}" != vhost_vdpa ]; then
@@ -110,7 +109,7 @@ tp_start() { # [TESTPMD-ARGS...]
 	# virtio-user puts virtual addresses in the rings and maps DPDK's
 	# memory at its IOVAs: they must be the same.
 	(ulimit -l unlimited && exec "${ns[@]}" stdbuf -oL dpdk-testpmd -l 0-1 --no-pci \
-		$(dpdk_mem_args) --iova-mode=va --log-level=pmd.net.virtio.*:info --vdev "$vdev" \
+		$(dpdk_mem_args) --iova-mode=va '--log-level=pmd.net.virtio.*:info' --vdev "$vdev" \
 		-- -i --nb-cores=1 --rxq=1 --txq=1 --rxd=256 --txd=256 \
 		--total-num-mbufs=8192 "$@" <"$DP/in" >"$DP/out" 2>&1) &
 	echo $! >"$DP/pid"
@@ -239,7 +238,7 @@ dp_completed() { # QIDX...
 # INJECT-PID, also stop waiting when that injector is done.  Prints
 # "measure:" lines with the rate.
 dp_run() { # WHAT WRAPS QIDX... [-- INJECT-PID]
-	local what=$1 want=$(($2 * 65536)) qs=() pid= t0 c min q n
+	local what=$1 want=$(($2 * 65536)) qs=() pid='' t0 c min q n
 	shift 2
 	while [ $# -gt 0 ]; do
 		if [ "$1" = -- ]; then
