@@ -326,7 +326,7 @@ test_dpdk_txonly() {
 # testpmd (rxonly), every one of them.
 test_dpdk_rxonly() {
 	local n=$((DPDK_WRAPS * 65536 + 4096)) r0 r1 st vq pid out
-	trap 'kill ${pid:-} 2>/dev/null; dpdk_cleanup' EXIT
+	trap 'kill ${pid:-} 2>/dev/null || true; dpdk_cleanup' EXIT
 	dpdk_dev
 	tp_start --forward-mode=rxonly
 	tp_cmd start
@@ -359,7 +359,7 @@ test_dpdk_rxonly() {
 # cannot place it drops and counts).
 test_dpdk_io_forward() {
 	local n=$((DPDK_WRAPS * 65536 + 4096)) r0 r1 st fw vr vt pid
-	trap 'kill ${pid:-} 2>/dev/null; dpdk_cleanup' EXIT
+	trap 'kill ${pid:-} 2>/dev/null || true; dpdk_cleanup' EXIT
 	dpdk_dev
 	tp_start --forward-mode=io
 	tp_cmd "set fwd io retry"
