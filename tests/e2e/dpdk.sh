@@ -59,6 +59,15 @@ dpdk_dev() {
 	"$VDPA" dev add name "$DP_DEV" mgmtdev "$MGMT" mac "$DP_MAC" \
 		device_features "$DPDK_FEATURES" max_vqp 1 ||
 		fail "vdpa dev add $DP_DEV failed: $(dmesg | tail -n 3)"
+	nic=$(cat /sys/kernel/debug/snic_vdpa/nic0/functions)
+	re="function ([0-9]+): [^"$'\n'"]*"$'\n'"  mac $DP_MAC [^"$'\n'"]* port ([a-z0-9]+)"
+	[[ $nic =~ $re ]] || fail "no function with MAC $DP_MAC in the NIC: $nic"
+	DP_FN=${BASH_REMATCH[1]} DP_REP=${BASH_REMATCH[2]}
+	echo 1 >"/proc/sys/net/ipv6/conf/$DP_REP/disable_ipv6" 2>/dev/null || true
+	# Before a rebind below: with today's driver, a link change after
+	# virtio_vdpa let go of the device calls virtio_vdpa's stale config
+	# callback (seen: ip spinning on a freed virtio_device's config_lock).
+	ip link set "$DP_REP" up
 	# With virtio_vdpa loaded too (make bench), the device may be its.
 	drv=$(readlink "/sys/bus/vdpa/devices/$DP_DEV/driver" || true)
 	if [ "${drv##*/}" != vhost_vdpa ]; then
@@ -66,15 +75,9 @@ dpdk_dev() {
 		echo vhost_vdpa >"/sys/bus/vdpa/devices/$DP_DEV/driver_override"
 		echo "$DP_DEV" >/sys/bus/vdpa/drivers_probe
 	fi
-	nic=$(cat /sys/kernel/debug/snic_vdpa/nic0/functions)
-	re="function ([0-9]+): [^"$'\n'"]*"$'\n'"  mac $DP_MAC [^"$'\n'"]* port ([a-z0-9]+)"
-	[[ $nic =~ $re ]] || fail "no function with MAC $DP_MAC in the NIC: $nic"
-	DP_FN=${BASH_REMATCH[1]} DP_REP=${BASH_REMATCH[2]}
 	d=$(ls -d /sys/bus/vdpa/devices/$DP_DEV/vhost-vdpa-* 2>/dev/null | head -n 1)
 	[ -n "$d" ] || fail "$DP_DEV is not bound to vhost_vdpa"
 	DP_VHOST=/dev/$(basename "$d")
-	echo 1 >"/proc/sys/net/ipv6/conf/$DP_REP/disable_ipv6" 2>/dev/null || true
-	ip link set "$DP_REP" up
 }
 
 # EAL memory options: 2 MiB hugepages where the kernel has hugetlbfs (the
