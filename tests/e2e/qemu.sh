@@ -10,7 +10,8 @@ QH_IP=10.9.0.2		# the rig VM, on the representor
 
 # Boot the nested guest on vhost-vdpa device $1 with virtio-net MAC $2 and
 # $3 queue pairs, its NIC at $QG_IP/24 (scripts/initramfs/guest-init);
-# return once its shell runs.  QEMU's pid is in $QG/pid.
+# return once its shell runs.  QEMU's pid is in $QG/pid.  QG_MQ=off
+# boots it with virtio-net's mq=off (VIRTIO_NET_F_MQ not offered).
 qg_boot() { # VHOST-DEV MAC PAIRS
 	local kd initrd start
 	kd=$(kernel_dir guest)
@@ -26,7 +27,7 @@ qg_boot() { # VHOST-DEV MAC PAIRS
 		-display none -vga none -nic none -no-reboot \
 		-serial "pipe:$QG/con" -monitor "pipe:$QG/mon" \
 		-netdev "type=vhost-vdpa,vhostdev=$1,id=n0" \
-		-device "virtio-net-pci,netdev=n0,mac=$2,mq=on,vectors=$((2 * $3 + 2))" \
+		-device "virtio-net-pci,netdev=n0,mac=$2,mq=${QG_MQ:-on},vectors=$((2 * $3 + 2))" \
 		-kernel "$kd/bzImage" -initrd "$initrd" \
 		-append "console=ttyS0 quiet snic_ip=$QG_IP/24 panic=-1" \
 		</dev/null >"$QG/qemu.log" 2>&1) &
