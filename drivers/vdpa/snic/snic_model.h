@@ -274,6 +274,7 @@ struct snic_model {
 /* snic_model_admin.c */
 u32 snic_model_exec(struct snic_model *m);
 void snic_model_fn_free(struct snic_model_fn *fn);
+u16 snic_model_cvq_qid(const struct snic_model_fn *fn);
 
 void snic_model_raise(struct snic_model *m, u16 vec);
 

@@ -38,8 +38,7 @@
 
 static bool snic_is_cvq(const struct snic_model_vq *vq)
 {
-	return (vq->fn->features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
-	       vq->qid == vq->fn->nvqs - 1;
+	return vq->qid == snic_model_cvq_qid(vq->fn);
 }
 
 static bool snic_is_rx(const struct snic_model_vq *vq)
