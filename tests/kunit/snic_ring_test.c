@@ -10,7 +10,9 @@
  * function in DRIVER_OK, through doorbells, and checks that only that
  * queue and function stop.
  */
+#include <linux/etherdevice.h>
 #include <linux/io.h>
+#include <linux/skbuff.h>
 #include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_config.h>
@@ -1434,9 +1436,60 @@ static void snic_vq_iotlb_unlimited(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, snic_tfn_status(test, t, 0) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
+/*
+ * Frames sent into the representor on any of its transmit queues reach
+ * the driver, on a pair in use: here one pair (no MQ) of a function with
+ * four, so frames the stack put on transmit queues 1 to 3 (pktgen, a tc
+ * action, or pairs in use that changed) go to pair 0.
+ */
+static void snic_vq_rx_any_port_queue(struct kunit *test)
+{
+	static const u8 src[ETH_ALEN] = { 0x02, 0x99, 0, 0, 0, 1 };
+	struct snic_test_ring *r = snic_tr_alloc(test, 0);
+	struct snic_test_nic *t = snic_test_nic(test);
+	struct snic_model_fn *fn = &t->model->fns[0];
+	struct sk_buff *skb;
+	unsigned int i;
+
+	snic_tfn_create(test, t, 0, SNIC_SUPPORTED_FEATURES, DRV_F);
+	KUNIT_ASSERT_EQ(test, fn->port->real_num_tx_queues, 4);
+	snic_tfn_vq(test, t, 0, 0, r);
+	snic_tfn_driver_ok(test, t, 0);
+	KUNIT_ASSERT_EQ(test, fn->vq_pairs, 1);
+	/* Receive buffers; the first frame's doorbell finds them. */
+	for (i = 0; i < SNIC_TR_SIZE; i++) {
+		snic_tr_desc(&r->desc[i], snic_tr_iova(r, r->buf[i]),
+			     SNIC_TR_BUF_LEN, D_WRITE, 0);
+		snic_tr_add(r, i);
+	}
+
+	for (i = 0; i < 4; i++) {
+		skb = alloc_skb(128, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		skb_put_data(skb, "\xff\xff\xff\xff\xff\xff", ETH_ALEN);
+		skb_put_data(skb, src, ETH_ALEN);
+		skb_put_data(skb, "\x08\x00", 2);
+		memset(skb_put(skb, 46), i, 46);
+		skb_set_queue_mapping(skb, i);
+		/* As the stack transmits: softirqs off. */
+		local_bh_disable();
+		KUNIT_EXPECT_EQ(test, snic_model_net_from_port(fn, skb), NETDEV_TX_OK);
+		local_bh_enable();
+		flush_workqueue(t->model->wq);
+		KUNIT_EXPECT_EQ_MSG(test, snic_tr_used_idx(r), i + 1,
+				    "frame on the port's transmit queue %u", i);
+	}
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[i].len), 12 + 60);
+		/* After the 12-byte header, the frame's payload. */
+		KUNIT_EXPECT_EQ(test, r->buf[i][12 + ETH_HLEN], i);
+	}
+}
+
 static struct kunit_case snic_vq_cases[] = {
 	KUNIT_CASE_PARAM(snic_vq_error, snic_hostile_gen_params),
 	KUNIT_CASE(snic_vq_iotlb_unlimited),
+	KUNIT_CASE(snic_vq_rx_any_port_queue),
 	{}
 };
 
