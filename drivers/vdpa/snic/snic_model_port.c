@@ -114,6 +114,8 @@ u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 	port->m = m;
 	port->fn = fn;
 	nd->netdev_ops = &snic_port_ops;
+	/* Frames are queued (linked) for the driver: never one skb twice. */
+	nd->priv_flags &= ~IFF_TX_SKB_SHARING;
 	nd->min_mtu = m->caps.min_mtu;
 	nd->max_mtu = m->caps.max_mtu;
 	nd->mtu = fn->mtu;
