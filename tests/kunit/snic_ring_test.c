@@ -12,6 +12,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/io.h>
+#include <linux/kthread.h>
 #include <linux/skbuff.h>
 #include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
@@ -1162,6 +1163,219 @@ static void snic_ring_kick_request(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(r->used.avail_event), 0xabcd);
 }
 
+/*
+ * Fields the driver and the device update concurrently: each side must
+ * see the other's 16-bit indexes whole (virtio 1.3 sections 2.7, 2.8).
+ * Another CPU writes (or reads) the field while the engine reads (or
+ * writes) it, with two values whose bytes all differ: a byte-wise copy
+ * shows 0x0000 or 0x01ff now and then.  They need two CPUs; under TCG a
+ * byte-wise write is seen torn thousands of times in 2 s, a byte-wise
+ * read tears far more rarely (measured on the stock kernel: once in 10
+ * million 2-byte memcpy() reads), so the used index case is the one
+ * that catches a byte-wise engine.
+ */
+#define SNIC_RACE_A	0x00ff
+#define SNIC_RACE_B	0x0100
+/* How long a race runs. */
+#define SNIC_RACE_MS	2000
+
+/**
+ * struct snic_race - the other side of a race on a 16-bit field
+ * @field: the field
+ * @write: it writes B then A, over and over; else it reads and checks
+ * @task: its kthread
+ * @n: writes, or reads
+ * @flips: reads that saw the field change
+ * @torn: reads of a value neither A nor B
+ * @torn_val: the last such value
+ */
+struct snic_race {
+	__le16 *field;
+	bool write;
+	struct task_struct *task;
+	unsigned long n, flips, torn;
+	u16 torn_val;
+};
+
+static int snic_race_fn(void *data)
+{
+	struct snic_race *rc = data;
+	u16 last = SNIC_RACE_A, v;
+
+	while (!kthread_should_stop()) {
+		if (rc->write) {
+			WRITE_ONCE(*rc->field, cpu_to_le16(SNIC_RACE_B));
+			WRITE_ONCE(*rc->field, cpu_to_le16(SNIC_RACE_A));
+		} else {
+			v = le16_to_cpu(READ_ONCE(*rc->field));
+			if (v != SNIC_RACE_A && v != SNIC_RACE_B) {
+				rc->torn++;
+				rc->torn_val = v;
+			} else if (v != last) {
+				rc->flips++;
+				last = v;
+			}
+		}
+		if (!(++rc->n % 1024))
+			cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Start @rc's kthread on one CPU and keep the test on another, so that
+ * the two really run at the same time.
+ */
+static void snic_race_start(struct kunit *test, struct snic_race *rc)
+{
+	unsigned int me = cpumask_first(cpu_online_mask);
+	unsigned int other = cpumask_next(me, cpu_online_mask);
+
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "one CPU online: nothing runs beside the engine");
+	/* The test's own thread: it ends with the test. */
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(me)), 0);
+	rc->task = kthread_create(snic_race_fn, rc, "snic_race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rc->task));
+	kthread_bind(rc->task, other);
+	wake_up_process(rc->task);
+}
+
+/* The driver moves avail->idx while the engine reads it. */
+static void snic_ring_avail_idx_race(struct kunit *test)
+{
+	struct snic_rfix *x = snic_rfix(test, 0, 0);
+	struct snic_test_ring *r = x->r;
+	struct snic_race rc = { .field = &r->avail.idx, .write = true };
+	unsigned long deadline, got[2] = {}, bad = 0;
+	int res, first_bad = 0;
+
+	snic_tr_desc(&r->desc[0], iova(x, r->buf[0]), 8, 0, 0);
+	/* The entry the device reads at index A names descriptor 0. */
+	r->avail.ring[SNIC_RACE_A & (SNIC_TR_SIZE - 1)] = cpu_to_le16(0);
+	r->avail.idx = cpu_to_le16(SNIC_RACE_A);
+	snic_race_start(test, &rc);
+	deadline = jiffies + msecs_to_jiffies(SNIC_RACE_MS);
+	while (time_before(jiffies, deadline)) {
+		/* The device expects index A: B is one chain, A none. */
+		x->vq.r.avail_idx = SNIC_RACE_A;
+		x->vq.received = 0;
+		x->vq.pop_seq = 0;
+		res = snic_ring_pop(&x->vq, x->c);
+		if (res == 0 || res == 1) {
+			got[res]++;
+		} else {
+			bad++;
+			first_bad = first_bad ?: res;
+		}
+		cond_resched();
+	}
+	kthread_stop(rc.task);
+	kunit_info(test, "%lu pops: %lu empty, %lu with a chain, %lu errors; %lu writes",
+		   got[0] + got[1] + bad, got[0], got[1], bad, rc.n);
+	/* A torn index jumps by more than the ring size: a ring error. */
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "avail->idx read torn (%pe)",
+			    ERR_PTR(first_bad));
+	/* The race ran: the engine saw both values. */
+	KUNIT_EXPECT_GT(test, got[0], 0);
+	KUNIT_EXPECT_GT(test, got[1], 0);
+}
+
+/* The driver reads used->idx while the engine moves it. */
+static void snic_ring_used_idx_race(struct kunit *test)
+{
+	struct snic_rfix *x = snic_rfix(test, 0, 0);
+	struct snic_test_ring *r = x->r;
+	struct snic_race rc = { .field = &r->used.idx };
+	unsigned long deadline, n = 0, bad = 0;
+	bool notify = false;
+
+	r->used.idx = cpu_to_le16(SNIC_RACE_A);
+	snic_race_start(test, &rc);
+	deadline = jiffies + msecs_to_jiffies(SNIC_RACE_MS);
+	while (time_before(jiffies, deadline)) {
+		/* One entry each time: the index goes to B, then to A. */
+		x->vq.r.used_idx = n++ & 1 ? SNIC_RACE_A : SNIC_RACE_A - 1;
+		snic_ring_add_used(&x->vq, 0, 0);
+		if (snic_ring_flush(&x->vq, &notify))
+			bad++;
+		cond_resched();
+	}
+	kthread_stop(rc.task);
+	kunit_info(test, "%lu flushes; the driver side read %lu times, saw %lu changes, %lu torn",
+		   n, rc.n, rc.flips, rc.torn);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ_MSG(test, rc.torn, 0, "used->idx seen torn, e.g. 0x%04x",
+			    rc.torn_val);
+	KUNIT_EXPECT_GT(test, rc.flips, 0);
+}
+
+/*
+ * The single accesses of the DMA engine: the bytes in memory, in
+ * little-endian order; only naturally aligned fields, reached in one
+ * piece, with the mapping's permission.
+ */
+static void snic_ring_dma_once(struct kunit *test)
+{
+	static const u8 init[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	static const u8 want[8] = { 0x11, 0x22, 0xaa, 0xbb, 0x01, 0x02, 0x03, 0x04 };
+	struct snic_rfix *x = snic_rfix_mapped(test);
+	struct snic_model_fn *fn = &x->fn;
+	struct snic_test_ring *r = x->r;
+	u64 a = iova(x, r->buf[1]), b5 = iova(x, r->buf[5]);
+	__le16 v16;
+	__le32 v32;
+
+	memcpy(r->buf[1], init, sizeof(init));
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read16(fn, 0, a + 2, &v16), 0);
+	KUNIT_EXPECT_MEMEQ(test, &v16, "\x33\x44", 2);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read32(fn, 0, a + 4, &v32), 0);
+	KUNIT_EXPECT_MEMEQ(test, &v32, "\x55\x66\x77\x88", 4);
+	memcpy(&v16, "\xaa\xbb", 2);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, a + 2, v16), 0);
+	memcpy(&v32, "\x01\x02\x03\x04", 4);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, a + 4, v32), 0);
+	KUNIT_EXPECT_MEMEQ(test, r->buf[1], want, sizeof(want));
+	KUNIT_EXPECT_TRUE(test, snic_guarded(r->buf[1] + 8, SNIC_TR_BUF_LEN - 8));
+
+	/* Not naturally aligned: refused, nothing written. */
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read16(fn, 0, a + 1, &v16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read32(fn, 0, a + 2, &v32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, a + 3, v16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, a + 6, v32), -EINVAL);
+	KUNIT_EXPECT_MEMEQ(test, r->buf[1], want, sizeof(want));
+
+	/* Read-only 0, not mapped 3, write-only 4. */
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, iova(x, r->buf[0]), v16),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, iova(x, r->buf[0]), v32),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read16(fn, 0, iova(x, r->buf[3]), &v16),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, iova(x, r->buf[3]), v32),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read32(fn, 0, iova(x, r->buf[4]), &v32),
+			-EPERM);
+	/* The reads refused above left 0 behind. */
+	memcpy(&v16, "\xaa\xbb", 2);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, iova(x, r->buf[4]), v16), 0);
+	KUNIT_EXPECT_MEMEQ(test, r->buf[4], "\xaa\xbb", 2);
+	KUNIT_EXPECT_TRUE(test, snic_guarded(r->buf[0], SNIC_TR_BUF_LEN));
+	KUNIT_EXPECT_TRUE(test, snic_guarded(r->buf[3], SNIC_TR_BUF_LEN));
+	/* Another address space: the same IOVA is not mapped there. */
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read16(fn, 1, a, &v16), -EFAULT);
+
+	/* Two mappings meeting inside a word: not one access. */
+	snic_rfix_map(test, x, r->buf[5], 2, RD | WR);
+	snic_rfix_map(test, x, r->buf[5] + 2, SNIC_TR_BUF_LEN - 2, RD | WR);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read32(fn, 0, b5, &v32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, b5, v32), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, snic_guarded(r->buf[5], SNIC_TR_BUF_LEN));
+	memcpy(&v16, "\xaa\xbb", 2);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, b5 + 2, v16), 0);
+	KUNIT_EXPECT_MEMEQ(test, r->buf[5], "\xa5\xa5\xaa\xbb\xa5", 5);
+}
+
 static struct kunit_case snic_ring_cases[] = {
 	KUNIT_CASE(snic_ring_chain),
 	KUNIT_CASE(snic_ring_avail_order),
@@ -1183,6 +1397,9 @@ static struct kunit_case snic_ring_cases[] = {
 	KUNIT_CASE(snic_ring_notify_flags),
 	KUNIT_CASE(snic_ring_notify_event_idx),
 	KUNIT_CASE(snic_ring_kick_request),
+	KUNIT_CASE(snic_ring_dma_once),
+	KUNIT_CASE(snic_ring_avail_idx_race),
+	KUNIT_CASE(snic_ring_used_idx_race),
 	{}
 };
 
