@@ -295,6 +295,7 @@ void snic_model_unplug(struct snic_model *m);
 /* snic_model_admin.c */
 u32 snic_model_exec(struct snic_model *m);
 void snic_model_fn_free(struct snic_model_fn *fn);
+u16 snic_model_cvq_qid(const struct snic_model_fn *fn);
 
 void snic_model_raise(struct snic_model *m, u16 vec);
 
@@ -337,6 +338,14 @@ int snic_model_dma_read(struct snic_model_fn *fn, u16 asid, u64 iova,
 			void *buf, size_t len);
 int snic_model_dma_write(struct snic_model_fn *fn, u16 asid, u64 iova,
 			 const void *buf, size_t len);
+int snic_model_dma_read16(struct snic_model_fn *fn, u16 asid, u64 iova,
+			  __le16 *v);
+int snic_model_dma_write16(struct snic_model_fn *fn, u16 asid, u64 iova,
+			   __le16 v);
+int snic_model_dma_read32(struct snic_model_fn *fn, u16 asid, u64 iova,
+			  __le32 *v);
+int snic_model_dma_write32(struct snic_model_fn *fn, u16 asid, u64 iova,
+			   __le32 v);
 
 /* snic_model_ring.c */
 int snic_ring_alloc(struct snic_model_vq *vq);

@@ -298,6 +298,30 @@ static bool snic_model_state_ok(u16 flags, u16 size,
 	       st->avail_wrap == st->used_wrap;
 }
 
+/**
+ * snic_model_cvq_qid() - where a function's control queue is
+ * @fn: the function
+ *
+ * virtio 1.3 section 5.1.2: with N = max_virtqueue_pairs if the driver
+ * negotiated VIRTIO_NET_F_MQ or VIRTIO_NET_F_RSS, else N = 1, the data
+ * queues are 0 to 2N - 1 and the CVQ is queue 2N.  The negotiated
+ * features decide it: the queue is executed as the CVQ, in group 1,
+ * from DRIVER_OK on.
+ *
+ * Return: the CVQ's index, or U16_MAX if VIRTIO_NET_F_CTRL_VQ was not
+ * negotiated.
+ */
+u16 snic_model_cvq_qid(const struct snic_model_fn *fn)
+{
+	u64 f = fn->driver_features;
+
+	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
+		return U16_MAX;
+	if (f & (BIT_ULL(VIRTIO_NET_F_MQ) | BIT_ULL(VIRTIO_NET_F_RSS)))
+		return 2 * fn->max_vq_pairs;
+	return 2;
+}
+
 static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
 				const struct snic_cmd_vq_create *c)
 {

@@ -8,6 +8,7 @@
  * vdpa bus drivers hand out (pinned user pages, or memory the DMA API
  * mapped).
  */
+#include <linux/align.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -162,3 +163,153 @@ int snic_model_dma_write(struct snic_model_fn *fn, u16 asid, u64 iova,
 	return snic_model_dma(fn, asid, iova, len, SNIC_IOTLB_PERM_WRITE,
 			      snic_dma_from_buf, &b);
 }
+
+/**
+ * struct snic_dma_once - one naturally aligned access of 2 or 4 bytes
+ * @val: the value, as it sits in memory (little endian)
+ * @size: 2 or 4
+ * @write: store @val, else load it
+ * @split: the field was not reached in one piece
+ */
+struct snic_dma_once {
+	u32 val;
+	unsigned int size;
+	bool write;
+	bool split;
+};
+
+/*
+ * DMA actor: the access, as one load or store.  A field that comes in
+ * pieces (two mappings meet inside it) or lands misaligned is not
+ * touched.
+ */
+static void snic_dma_once_actor(void *arg, void *kaddr, size_t len)
+{
+	struct snic_dma_once *a = arg;
+
+	if (len != a->size || !IS_ALIGNED((unsigned long)kaddr, a->size) ||
+	    a->split) {
+		a->split = true;
+		return;
+	}
+	if (a->size == 2) {
+		if (a->write)
+			WRITE_ONCE(*(u16 *)kaddr, (u16)a->val);
+		else
+			a->val = READ_ONCE(*(u16 *)kaddr);
+	} else {
+		if (a->write)
+			WRITE_ONCE(*(u32 *)kaddr, a->val);
+		else
+			a->val = READ_ONCE(*(u32 *)kaddr);
+	}
+}
+
+static int snic_dma_once(struct snic_model_fn *fn, u16 asid, u64 iova,
+			 struct snic_dma_once *a)
+{
+	int err;
+
+	if (!IS_ALIGNED(iova, a->size))
+		return -EINVAL;
+	err = snic_model_dma(fn, asid, iova, a->size,
+			     a->write ? SNIC_IOTLB_PERM_WRITE : SNIC_IOTLB_PERM_READ,
+			     snic_dma_once_actor, a);
+	if (!err && a->split)
+		err = -EINVAL;
+	return err;
+}
+
+/**
+ * snic_model_dma_read16() - read a 16-bit field the driver may be writing
+ * @fn: the function
+ * @asid: its address space
+ * @iova: the field's IOVA, 2-byte aligned
+ * @v: the field as it sits in memory
+ *
+ * One load (READ_ONCE()), so a field the driver changes meanwhile is
+ * seen either before or after the change, never half of each, as
+ * virtio 1.3 sections 2.7 and 2.8 require for ring indexes and flags.
+ * It is ordered with the accesses around it only by the caller's
+ * barriers.
+ *
+ * Return: 0; -EINVAL if @iova is not aligned or the field is not
+ * reached in one piece; else as snic_model_dma().
+ */
+int snic_model_dma_read16(struct snic_model_fn *fn, u16 asid, u64 iova,
+			  __le16 *v)
+{
+	struct snic_dma_once a = { .size = 2 };
+	int err = snic_dma_once(fn, asid, iova, &a);
+
+	*v = (__force __le16)(u16)a.val;
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_model_dma_read16);
+
+/**
+ * snic_model_dma_write16() - write a 16-bit field the driver may be reading
+ * @fn: the function
+ * @asid: its address space
+ * @iova: the field's IOVA, 2-byte aligned
+ * @v: the field as it is to sit in memory
+ *
+ * One store (WRITE_ONCE()): the driver sees the old value or the new
+ * one.
+ *
+ * Return: as snic_model_dma_read16().
+ */
+int snic_model_dma_write16(struct snic_model_fn *fn, u16 asid, u64 iova,
+			   __le16 v)
+{
+	struct snic_dma_once a = {
+		.val = (__force u16)v,
+		.size = 2,
+		.write = true,
+	};
+
+	return snic_dma_once(fn, asid, iova, &a);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_model_dma_write16);
+
+/**
+ * snic_model_dma_read32() - read a 32-bit field in one load
+ * @fn: the function
+ * @asid: its address space
+ * @iova: the field's IOVA, 4-byte aligned
+ * @v: the field as it sits in memory
+ *
+ * Return: as snic_model_dma_read16().
+ */
+int snic_model_dma_read32(struct snic_model_fn *fn, u16 asid, u64 iova,
+			  __le32 *v)
+{
+	struct snic_dma_once a = { .size = 4 };
+	int err = snic_dma_once(fn, asid, iova, &a);
+
+	*v = (__force __le32)a.val;
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_model_dma_read32);
+
+/**
+ * snic_model_dma_write32() - write a 32-bit field in one store
+ * @fn: the function
+ * @asid: its address space
+ * @iova: the field's IOVA, 4-byte aligned
+ * @v: the field as it is to sit in memory
+ *
+ * Return: as snic_model_dma_read16().
+ */
+int snic_model_dma_write32(struct snic_model_fn *fn, u16 asid, u64 iova,
+			   __le32 v)
+{
+	struct snic_dma_once a = {
+		.val = (__force u32)v,
+		.size = 4,
+		.write = true,
+	};
+
+	return snic_dma_once(fn, asid, iova, &a);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_model_dma_write32);

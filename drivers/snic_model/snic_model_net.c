@@ -38,8 +38,7 @@
 
 static bool snic_is_cvq(const struct snic_model_vq *vq)
 {
-	return (vq->fn->features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
-	       vq->qid == vq->fn->nvqs - 1;
+	return vq->qid == snic_model_cvq_qid(vq->fn);
 }
 
 static bool snic_is_rx(const struct snic_model_vq *vq)
@@ -350,21 +349,45 @@ static int snic_net_rx_one(struct snic_model_vq *vq, struct sk_buff *skb)
 	return 0;
 }
 
-/* Restart the port's transmit queue of a receive queue, from its worker. */
-static void snic_net_rx_wake(struct snic_model_vq *vq)
+/* The queue pair in use that frames of the port's transmit queue @k take. */
+static u16 snic_net_pair(struct snic_model_fn *fn, u16 k)
 {
-	struct net_device *port = vq->fn->port;
-	struct netdev_queue *txq = netdev_get_tx_queue(port, vq->qid / 2);
+	u16 pairs = READ_ONCE(fn->vq_pairs);
+
+	return pairs > 1 ? k % pairs : 0;
+}
+
+/*
+ * Restart the port's transmit queues that wait for room in the backlog
+ * of the pair they now map to (or, with @all, every stopped one).  Any
+ * of them may wait for this queue: frames a transmit queue k >= pairs in
+ * use carries go to pair k mod pairs, and the pairs in use change.
+ */
+static void snic_net_port_wake(struct snic_model_fn *fn, bool all)
+{
+	struct net_device *port = fn->port;
+	struct netdev_queue *txq;
+	unsigned int k;
 
 	/* Dequeued before the state is read: pairs with snic_backlog_add(). */
 	smp_mb();
-	if (netif_tx_queue_stopped(txq) &&
-	    skb_queue_len_lockless(&vq->backlog) < SNIC_BACKLOG / 2) {
-		/* Its qdisc runs when softirqs are enabled again. */
-		local_bh_disable();
-		netif_tx_wake_queue(txq);
-		local_bh_enable();
+	/* Their qdiscs run when softirqs are enabled again. */
+	local_bh_disable();
+	for (k = 0; k < port->real_num_tx_queues; k++) {
+		struct snic_model_vq *rx = &fn->vqs[2 * snic_net_pair(fn, k)];
+
+		txq = netdev_get_tx_queue(port, k);
+		if (netif_tx_queue_stopped(txq) &&
+		    (all || skb_queue_len_lockless(&rx->backlog) < SNIC_BACKLOG / 2))
+			netif_tx_wake_queue(txq);
 	}
+	local_bh_enable();
+}
+
+/* Restart the port's transmit queues, from a receive queue's worker. */
+static void snic_net_rx_wake(struct snic_model_vq *vq)
+{
+	snic_net_port_wake(vq->fn, false);
 }
 
 static void snic_net_rx(struct snic_model_vq *vq)
@@ -483,11 +506,9 @@ void snic_model_vq_stop(struct snic_model_vq *vq)
 	spin_unlock_irqrestore(&fn->m->db_lock, flags);
 	cancel_work_sync(&vq->work);
 	skb_queue_purge(&vq->backlog);
-	if (fn->port && snic_is_rx(vq)) {
-		local_bh_disable();
-		netif_tx_wake_queue(netdev_get_tx_queue(fn->port, vq->qid / 2));
-		local_bh_enable();
-	}
+	/* Frames held back for it now go, and are dropped. */
+	if (fn->port && snic_is_rx(vq))
+		snic_net_port_wake(fn, true);
 }
 
 /**
@@ -559,16 +580,21 @@ static void snic_backlog_add(struct snic_model_vq *vq, struct netdev_queue *txq,
 /**
  * snic_model_net_from_port() - a frame sent into the representor
  * @fn: the function
- * @skb: the frame, on the queue snic_model_net_pick_queue() chose
+ * @skb: the frame, on the transmit queue snic_model_net_pick_queue()
+ *	chose, or any other one (pktgen, a tc action, or the pairs in use
+ *	changed since)
+ *
+ * The frame goes to a pair in use: the one of its transmit queue, modulo
+ * the pairs in use.
  *
  * Return: NETDEV_TX_OK; the frame is queued for the driver or dropped.
  */
 netdev_tx_t snic_model_net_from_port(struct snic_model_fn *fn,
 				     struct sk_buff *skb)
 {
-	u16 pair = skb_get_queue_mapping(skb);
-	struct snic_model_vq *vq = &fn->vqs[2 * pair];
-	struct netdev_queue *txq = netdev_get_tx_queue(fn->port, pair);
+	u16 k = skb_get_queue_mapping(skb);
+	struct snic_model_vq *vq = &fn->vqs[2 * snic_net_pair(fn, k)];
+	struct netdev_queue *txq = netdev_get_tx_queue(fn->port, k);
 	u64 offloads = READ_ONCE(fn->guest_offloads);
 	struct sk_buff *segs, *next;
 
@@ -603,3 +629,4 @@ drop:
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
 }
+EXPORT_SYMBOL_IF_KUNIT(snic_model_net_from_port);

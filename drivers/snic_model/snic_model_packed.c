@@ -35,15 +35,14 @@ struct snic_pdesc {
 	__le16 flags;
 };
 
-/**
- * struct snic_pevent - an event suppression structure
- * @off_wrap: descriptor event offset and wrap counter
- * @flags: VRING_PACKED_EVENT_FLAG_*
+/*
+ * An event suppression structure is two 16-bit fields, off_wrap (the
+ * descriptor event offset and wrap counter) then flags
+ * (VRING_PACKED_EVENT_FLAG_*): read and written as one 32-bit word, so
+ * that the device sees, and leaves, both at once.
  */
-struct snic_pevent {
-	__le16 off_wrap;
-	__le16 flags;
-};
+#define SNIC_PEVENT_OFF_WRAP(w)	((u16)(w))
+#define SNIC_PEVENT_FLAGS(w)	((u16)((w) >> 16))
 
 static u16 snic_pflags(bool wrap)
 {
@@ -58,18 +57,24 @@ static int snic_packed_read_desc(struct snic_model_vq *vq, u16 i,
 				   d, sizeof(*d));
 }
 
-/* Whether the descriptor at the device's next position is available. */
+/*
+ * Whether the descriptor at the device's next position is available:
+ * its flags, which the driver writes last, in one load; when it is, the
+ * rest of the chain is read only after them (acquire).
+ */
 static int snic_packed_avail(struct snic_model_vq *vq)
 {
 	__le16 raw;
 	u16 flags;
 	int err;
 
-	err = snic_model_dma_read(vq->fn, vq->asid,
-				  vq->r.desc + (u64)vq->r.avail_idx * SNIC_PDESC_SIZE +
-				  SNIC_PDESC_FLAGS, &raw, sizeof(raw));
+	err = snic_model_dma_read16(vq->fn, vq->asid,
+				    vq->r.desc + (u64)vq->r.avail_idx * SNIC_PDESC_SIZE +
+				    SNIC_PDESC_FLAGS, &raw);
 	if (err)
 		return err;
+	/* With the load above, an acquire. */
+	virt_rmb();
 	flags = le16_to_cpu(raw);
 	return !!(flags & BIT(VRING_PACKED_DESC_F_AVAIL)) == vq->r.avail_wrap &&
 	       !!(flags & BIT(VRING_PACKED_DESC_F_USED)) != vq->r.avail_wrap;
@@ -138,11 +143,10 @@ int snic_packed_pop(struct snic_model_vq *vq, struct snic_chain *c)
 	struct snic_pdesc d;
 	int err;
 
+	/* The rest of the chain is read after its flags made it ours. */
 	err = snic_packed_avail(vq);
 	if (err <= 0)
 		return err;
-	/* The rest of the descriptor only after its flags made it ours. */
-	virt_rmb();
 	c->nout = 0;
 	c->nin = 0;
 	c->out_len = 0;
@@ -192,10 +196,10 @@ int snic_packed_pop(struct snic_model_vq *vq, struct snic_chain *c)
  */
 int snic_packed_flush(struct snic_model_vq *vq, bool *notify)
 {
-	u16 pos = vq->r.used_idx, first = pos, moved = 0, i, id, event;
+	u16 pos = vq->r.used_idx, first = pos, moved = 0, i, id, event, off_wrap;
 	bool wrap = vq->r.used_wrap, first_wrap = wrap;
-	struct snic_pevent ev;
-	__le16 raw;
+	__le32 ev;
+	u32 w;
 	int err;
 
 	for (i = 0; i < vq->nused; i++) {
@@ -213,12 +217,14 @@ int snic_packed_flush(struct snic_model_vq *vq, bool *notify)
 		if (err)
 			return err;
 		if (i) {
-			/* Its id and length before the flags that hand it over. */
+			/*
+			 * Its id and length before the flags that hand it
+			 * over, in one store (release).
+			 */
 			virt_wmb();
-			raw = cpu_to_le16(snic_pflags(wrap));
-			err = snic_model_dma_write(vq->fn, vq->asid,
-						   at + SNIC_PDESC_FLAGS, &raw,
-						   sizeof(raw));
+			err = snic_model_dma_write16(vq->fn, vq->asid,
+						     at + SNIC_PDESC_FLAGS,
+						     cpu_to_le16(snic_pflags(wrap)));
 			if (err)
 				return err;
 		}
@@ -232,12 +238,12 @@ int snic_packed_flush(struct snic_model_vq *vq, bool *notify)
 	}
 	if (!vq->nused)
 		return 0;
-	/* The whole batch before the first flags that publish it. */
+	/* The whole batch before the first flags that publish it (release). */
 	virt_wmb();
-	raw = cpu_to_le16(snic_pflags(first_wrap));
-	err = snic_model_dma_write(vq->fn, vq->asid,
-				   vq->r.desc + (u64)first * SNIC_PDESC_SIZE +
-				   SNIC_PDESC_FLAGS, &raw, sizeof(raw));
+	err = snic_model_dma_write16(vq->fn, vq->asid,
+				     vq->r.desc + (u64)first * SNIC_PDESC_SIZE +
+				     SNIC_PDESC_FLAGS,
+				     cpu_to_le16(snic_pflags(first_wrap)));
 	if (err)
 		return err;
 	vq->r.used_idx = pos;
@@ -247,17 +253,18 @@ int snic_packed_flush(struct snic_model_vq *vq, bool *notify)
 
 	/* The entries are visible before the driver's wishes are read. */
 	virt_mb();
-	err = snic_model_dma_read(vq->fn, vq->asid, vq->r.driver, &ev,
-				  sizeof(ev));
+	err = snic_model_dma_read32(vq->fn, vq->asid, vq->r.driver, &ev);
 	if (err)
 		return err;
-	switch (le16_to_cpu(ev.flags)) {
+	w = le32_to_cpu(ev);
+	off_wrap = SNIC_PEVENT_OFF_WRAP(w);
+	switch (SNIC_PEVENT_FLAGS(w)) {
 	case VRING_PACKED_EVENT_FLAG_ENABLE:
 		*notify = true;
 		break;
 	case VRING_PACKED_EVENT_FLAG_DESC:
-		event = le16_to_cpu(ev.off_wrap) & ~BIT(VRING_PACKED_EVENT_F_WRAP_CTR);
-		if (!!(le16_to_cpu(ev.off_wrap) & BIT(VRING_PACKED_EVENT_F_WRAP_CTR)) != wrap)
+		event = off_wrap & ~BIT(VRING_PACKED_EVENT_F_WRAP_CTR);
+		if (!!(off_wrap & BIT(VRING_PACKED_EVENT_F_WRAP_CTR)) != wrap)
 			event -= vq->r.size;
 		*notify |= vring_need_event(event, pos, (u16)(pos - moved));
 		break;
@@ -276,13 +283,11 @@ int snic_packed_flush(struct snic_model_vq *vq, bool *notify)
  */
 int snic_packed_wait_kick(struct snic_model_vq *vq)
 {
-	struct snic_pevent ev = {
-		.flags = cpu_to_le16(VRING_PACKED_EVENT_FLAG_ENABLE),
-	};
+	/* off_wrap 0, flags "enable", in one store. */
+	__le32 ev = cpu_to_le32((u32)VRING_PACKED_EVENT_FLAG_ENABLE << 16);
 	int err;
 
-	err = snic_model_dma_write(vq->fn, vq->asid, vq->r.device, &ev,
-				   sizeof(ev));
+	err = snic_model_dma_write32(vq->fn, vq->asid, vq->r.device, ev);
 	if (err)
 		return err;
 	/* "Notify" is visible before the ring is checked again. */

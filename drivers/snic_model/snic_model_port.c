@@ -193,6 +193,8 @@ u32 snic_model_port_create(struct snic_model *m, struct snic_model_fn *fn,
 	INIT_WORK(&port->reg_work, snic_port_reg_work);
 	INIT_WORK(&port->unreg_work, snic_port_unreg_work);
 	nd->netdev_ops = &snic_port_ops;
+	/* Frames are queued (linked) for the driver: never one skb twice. */
+	nd->priv_flags &= ~IFF_TX_SKB_SHARING;
 	nd->min_mtu = m->caps.min_mtu;
 	nd->max_mtu = m->caps.max_mtu;
 	nd->mtu = fn->mtu;

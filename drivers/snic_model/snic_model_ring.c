@@ -44,21 +44,25 @@ struct snic_desc {
 	__le16 next;
 };
 
+/*
+ * The 16-bit fields of the driver and device areas (flags, indexes,
+ * used_event, avail_event): the driver reads and writes them while the
+ * device does, so each access is one naturally aligned load or store,
+ * never a byte-wise copy that could see or leave half of an update.
+ */
 static int snic_ring_read16(struct snic_model_vq *vq, u64 iova, u16 *v)
 {
 	__le16 raw;
 	int err;
 
-	err = snic_model_dma_read(vq->fn, vq->asid, iova, &raw, sizeof(raw));
+	err = snic_model_dma_read16(vq->fn, vq->asid, iova, &raw);
 	*v = le16_to_cpu(raw);
 	return err;
 }
 
 static int snic_ring_write16(struct snic_model_vq *vq, u64 iova, u16 v)
 {
-	__le16 raw = cpu_to_le16(v);
-
-	return snic_model_dma_write(vq->fn, vq->asid, iova, &raw, sizeof(raw));
+	return snic_model_dma_write16(vq->fn, vq->asid, iova, cpu_to_le16(v));
 }
 
 static bool snic_ring_event_idx(const struct snic_model_vq *vq)

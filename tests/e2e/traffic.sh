@@ -496,3 +496,93 @@ test_cvq_rx_filter() {
 	# Every command the driver sent was taken.
 	expect_eq "cvq error_desc" "$(vq_errors c0 2)" 0
 }
+
+# pktgen is a module of the stock kernel; the test kernel has none.
+# Returns 1 (and says why) where the kernel has no pktgen at all.
+pktgen_load() {
+	[ -d /proc/net/pktgen ] && return
+	if ! modinfo pktgen >/dev/null 2>&1; then
+		echo "skip: this kernel has no pktgen (CONFIG_NET_PKTGEN)"
+		return 1
+	fi
+	modprobe pktgen || fail "modprobe pktgen failed"
+}
+
+# Write pktgen commands, a line each, into /proc/net/pktgen/FILE in netns
+# NS, in one process; fail with pktgen's answer on the first refused.
+pg() { # NS FILE CMD...
+	local ns=$1 f=/proc/net/pktgen/$2
+	shift 2
+	ip netns exec "$ns" bash -c '
+		f=$1
+		shift
+		for c in "$@"; do
+			echo "$c" >"$f" 2>/dev/null && continue
+			echo "pktgen refused \"$c\": $(grep -m1 "^Result:" "$f")" >&2
+			exit 1
+		done' pg "$f" "$@"
+}
+
+# pktgen into the representor, on every one of its transmit queues
+# (queue_map_min/max: pktgen calls ndo_start_xmit on the queue it picks,
+# past ndo_select_queue), while the guest uses one queue pair of a
+# max_vqp 4 device: every frame reaches the guest.  (virtio-net keeps
+# the rings of the pairs it stops running, so frames steered there
+# arrive too: the case where those queues do not run, MQ not
+# negotiated, is the KUnit case snic_vq_rx_any_port_queue.)  Then with "burst 8",
+# which makes pktgen hand the same skb to the driver 8 times (only to
+# netdevs with IFF_TX_SKB_SHARING: the representor queues skbs, it must
+# not have it), while the guest takes no frames, and the device deleted
+# with frames waiting in its backlog: no kernel report.
+test_pktgen_representor() {
+	local nd n=2000 rx0 rx1 drop0 drop1 out i
+	pktgen_load || return 0
+	nd=$(wire k0 0 max_vqp 4) || fail "cannot wire k0"
+	trap 'unwire 0' EXIT
+	# virtio-net starts with a pair per CPU.
+	out=$(ip netns exec g0 ethtool -l "$nd")
+	[[ $out =~ Current\ hardware\ settings:.*Combined:[[:space:]]+1($'\n'|$) ]] ||
+		ip netns exec g0 ethtool -L "$nd" combined 1 ||
+		fail "ethtool -L $nd combined 1 failed"
+	wait_model_rx 0 "^pairs 1 "
+	ip netns exec g0 ping -c 1 -W 5 10.9.0.2 >/dev/null || fail "no ping"
+
+	pg h0 kpktgend_0 "rem_device_all" "add_device snic0f0"
+	pg h0 snic0f0 "count $n" "pkt_size 60" "delay 0" "dst 10.9.0.1" \
+		"dst_mac 02:00:00:00:00:00" "queue_map_min 0" "queue_map_max 3"
+	rx0=$(link_stat g0 "$nd" rx packets)
+	drop0=$(link_stat h0 snic0f0 tx dropped)
+	pg h0 pgctrl start
+	out=$(ip netns exec h0 cat /proc/net/pktgen/snic0f0)
+	expect_re "pktgen" "$out" "Result: OK: .* usec, $n \\("
+	# The last frames may still be on their way.
+	for ((i = 0; i < 50; i++)); do
+		rx1=$(link_stat g0 "$nd" rx packets)
+		[ $((rx1 - rx0)) -lt $n ] || break
+		sleep 0.1
+	done
+	drop1=$(link_stat h0 snic0f0 tx dropped)
+	echo "measure: pktgen on 4 transmit queues, 1 pair in use: $((rx1 - rx0)) of $n frames reached the guest, $((drop1 - drop0)) dropped"
+	expect_eq "frames the representor dropped" $((drop1 - drop0)) 0
+	# IPv6 autoconfiguration may add a few.
+	[ $((rx1 - rx0)) -ge $n ] && [ $((rx1 - rx0)) -le $((n + 6)) ] ||
+		fail "$((rx1 - rx0)) of $n frames reached the guest"
+
+	# The guest takes no more frames: they wait in the NIC's backlog.
+	ip -n g0 link set "$nd" down
+	if pg h0 snic0f0 "burst 8" 2>/dev/null; then
+		echo "the representor takes pktgen's burst 8 (shared skbs)"
+	else
+		echo "burst 8 refused: the representor does not share skbs"
+	fi
+	pg h0 snic0f0 "count 0"
+	ip netns exec h0 bash -c 'echo start >/proc/net/pktgen/pgctrl' &
+	sleep 2
+	pg h0 pgctrl stop
+	wait
+	out=$(ip netns exec h0 cat /proc/net/pktgen/snic0f0)
+	expect_re "pktgen" "$out" "Result: OK: "
+	echo "measure: pktgen with the guest down: ${out##*Result: }"
+	# Deleted (reset first) with frames in the backlog.
+	"$VDPA" dev del k0
+}

@@ -20,8 +20,13 @@
 #define MANDATORY	SNIC_MANDATORY_FEATURES
 /* Every feature but packed rings: the tests' rings are split. */
 #define ALL		(SNIC_SUPPORTED_FEATURES & ~SNIC_OPTIN_FEATURES)
-/* Four queue pairs (ALL has MQ): the CVQ is queue 8. */
-#define CVQ		8
+/*
+ * A function offering MQ has four queue pairs (snic_tfn_create()); the
+ * CVQ is queue 2N, N = 4 if the driver negotiated MQ, else 1 (virtio 1.3
+ * section 5.1.2).
+ */
+#define CVQ_MQ		8
+#define CVQ_1		2
 #define OK		VIRTIO_NET_OK
 #define ERR		VIRTIO_NET_ERR
 #define GUEST_OFFLOADS	(F(GUEST_CSUM) | F(GUEST_TSO4) | F(GUEST_TSO6))
@@ -34,12 +39,14 @@
  * @fn: the function, as the NIC holds it
  * @r: the CVQ's ring
  * @id: function number
+ * @cvq: the CVQ's index
  */
 struct snic_tcvq {
 	struct snic_test_nic *t;
 	struct snic_model_fn *fn;
 	struct snic_test_ring *r;
 	u16 id;
+	u16 cvq;
 };
 
 /*
@@ -61,10 +68,11 @@ static struct snic_tcvq *snic_tcvq_setup(struct kunit *test,
 	q->id = id;
 	q->fn = &t->model->fns[id];
 	q->r = snic_tr_alloc(test, base);
+	q->cvq = features & F(MQ) ? CVQ_MQ : CVQ_1;
 	snic_tfn_create(test, t, id, ALL, features);
 	if (setup)
 		setup(test, q);
-	snic_tfn_vq(test, t, id, CVQ, q->r);
+	snic_tfn_vq(test, t, id, q->cvq, q->r);
 	snic_tfn_driver_ok(test, t, id);
 	return q;
 }
@@ -113,7 +121,7 @@ static u8 snic_cvq_raw(struct kunit *test, struct snic_tcvq *q, const u8 *cmd,
 	snic_tr_desc(&r->desc[d], snic_tr_iova(r, ack), ack_len,
 		     VRING_DESC_F_WRITE, 0);
 	snic_tr_add(r, 0);
-	snic_tfn_kick(q->t, q->id, CVQ);
+	snic_tfn_kick(q->t, q->id, q->cvq);
 
 	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(r), (u16)(used + 1));
 	used %= SNIC_TR_SIZE;
@@ -600,7 +608,7 @@ static void snic_cvq_chains(struct kunit *test)
 	/* Still running. */
 	KUNIT_EXPECT_EQ(test, snic_cvq_raw(test, q, mq3, 4, 2, 1), OK);
 	KUNIT_EXPECT_EQ(test, q->fn->vq_pairs, 3);
-	KUNIT_EXPECT_EQ(test, snic_tfn_vq_flags(test, t, 0, CVQ), SNIC_VQ_F_READY);
+	KUNIT_EXPECT_EQ(test, snic_tfn_vq_flags(test, t, 0, q->cvq), SNIC_VQ_F_READY);
 }
 
 /* Several commands per doorbell, in order; interrupts and counters. */
@@ -632,14 +640,14 @@ static void snic_cvq_batch(struct kunit *test)
 	r->avail.used_event = cpu_to_le16(5);
 	for (i = 0; i < 3; i++)
 		snic_tr_add(r, 2 * i);
-	snic_tfn_kick(t, 0, CVQ);
+	snic_tfn_kick(t, 0, q->cvq);
 	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(r), 3);
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[i].id), 2 * i);
 		KUNIT_EXPECT_EQ(test, r->buf[6][i], i == 1 ? ERR : OK);
 	}
 	KUNIT_EXPECT_EQ(test, q->fn->vq_pairs, 4);
-	KUNIT_EXPECT_FALSE(test, test_bit(SNIC_VQ_VECTOR(0, CVQ), irqs->raised));
+	KUNIT_EXPECT_FALSE(test, test_bit(SNIC_VQ_VECTOR(0, q->cvq), irqs->raised));
 	/* The NIC asked for a doorbell at the next available index. */
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(r->used.avail_event), 3);
 
@@ -647,9 +655,9 @@ static void snic_cvq_batch(struct kunit *test)
 	r->avail.used_event = cpu_to_le16(used);
 	KUNIT_EXPECT_EQ(test, snic_cmd_u16(test, q, VIRTIO_NET_CTRL_MQ,
 					   VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 1), OK);
-	KUNIT_EXPECT_TRUE(test, test_bit(SNIC_VQ_VECTOR(0, CVQ), irqs->raised));
+	KUNIT_EXPECT_TRUE(test, test_bit(SNIC_VQ_VECTOR(0, q->cvq), irqs->raised));
 
-	KUNIT_ASSERT_EQ(test, snic_hw_vq_stats(&t->nic.hw, 0, CVQ, &st), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_stats(&t->nic.hw, 0, q->cvq, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.received, 4);
 	KUNIT_EXPECT_EQ(test, st.completed, 4);
 	KUNIT_EXPECT_EQ(test, st.errors, 1);
@@ -670,12 +678,12 @@ static void snic_cvq_no_ack(struct kunit *test)
 	r->buf[1][3] = 0;
 	snic_tr_desc(&r->desc[0], snic_tr_iova(r, r->buf[1]), 4, 0, 0);
 	snic_tr_add(r, 0);
-	snic_tfn_kick(t, 0, CVQ);
+	snic_tfn_kick(t, 0, q->cvq);
 	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(r), 0);
 	KUNIT_EXPECT_EQ(test, q->fn->vq_pairs, 1);
 	KUNIT_EXPECT_EQ(test, snic_tfn_status(test, t, 0),
 			s | VIRTIO_CONFIG_S_NEEDS_RESET);
-	KUNIT_EXPECT_TRUE(test, snic_tfn_vq_flags(test, t, 0, CVQ) & SNIC_VQ_F_ERROR);
+	KUNIT_EXPECT_TRUE(test, snic_tfn_vq_flags(test, t, 0, q->cvq) & SNIC_VQ_F_ERROR);
 	KUNIT_EXPECT_TRUE(test, test_bit(SNIC_CONFIG_VECTOR(0), irqs->raised));
 }
 
@@ -697,9 +705,11 @@ static void snic_cvq_reset(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_reset(&t->nic.hw, 0, 0), 0);
 	q->r = snic_tr_alloc(test, 0);
+	/* Without MQ this time: the CVQ moves to queue 2. */
 	snic_tfn_features(test, t, 0, MANDATORY | F(CTRL_VQ) | F(CTRL_RX) |
 			  F(GUEST_CSUM));
-	snic_tfn_vq(test, t, 0, CVQ, q->r);
+	q->cvq = CVQ_1;
+	snic_tfn_vq(test, t, 0, q->cvq, q->r);
 	snic_tfn_driver_ok(test, t, 0);
 	KUNIT_EXPECT_TRUE(test, f->promisc);
 	KUNIT_EXPECT_FALSE(test, f->nobcast);
@@ -738,6 +748,106 @@ static void snic_cvq_asid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, q->fn->vq_pairs, 2);
 }
 
+/*
+ * Function @id of @t with two queue pairs, offering every feature, the
+ * driver taking @features.
+ */
+static void snic_fn_2pairs(struct kunit *test, struct snic_test_nic *t, u16 id,
+			   u64 features)
+{
+	struct snic_dev_params p = {
+		.features = ALL,
+		.mac = { 0x02, 0x5e, 0, 0, 1, id + 1 },
+		.mtu = 1500,
+		.max_vq_pairs = 2,
+	};
+
+	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(&t->nic.hw, id, &p,
+						SNIC_CONFIG_VECTOR(id)), 0);
+	snic_tfn_features(test, t, id, features);
+}
+
+/*
+ * Where the CVQ is (virtio 1.3 section 5.1.2): queue 2N, N being
+ * max_virtqueue_pairs only when MQ is negotiated, else 1; a function
+ * with MQ offered but not negotiated has its CVQ at 2, and no queue 4.
+ */
+static void snic_cvq_index(struct kunit *test)
+{
+	struct snic_test_nic *t = snic_test_nic(test);
+	struct snic_test_ring *r4 = snic_tr_alloc(test, 0);
+	struct snic_tcvq *q;
+	struct snic_hw_vq vq = {
+		.desc = snic_tr_iova(r4, r4->desc),
+		.driver = snic_tr_iova(r4, &r4->avail),
+		.device = snic_tr_iova(r4, &r4->used),
+		.size = SNIC_TR_SIZE,
+		.ready = true,
+	};
+
+	q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	q->t = t;
+	q->fn = &t->model->fns[0];
+	q->r = snic_tr_alloc(test, 0);
+	q->cvq = 2;
+	snic_fn_2pairs(test, t, 0, ALL & ~F(MQ));
+	/*
+	 * Queue 4 would be the CVQ with MQ: a driver that creates it
+	 * anyway does not get its commands executed there.
+	 */
+	r4->buf[1][0] = VIRTIO_NET_CTRL_RX;
+	r4->buf[1][1] = VIRTIO_NET_CTRL_RX_ALLMULTI;
+	r4->buf[1][2] = 1;
+	snic_tr_desc(&r4->desc[0], snic_tr_iova(r4, r4->buf[1]), 3, NEXT_F, 1);
+	snic_tr_desc(&r4->desc[1], snic_tr_iova(r4, r4->buf[0]), 1,
+		     VRING_DESC_F_WRITE, 0);
+	snic_tr_add(r4, 0);
+	KUNIT_EXPECT_EQ(test, snic_hw_vq_create(&t->nic.hw, 0, 4, &vq), 0);
+	snic_tfn_vq(test, t, 0, 2, q->r);
+	snic_tfn_driver_ok(test, t, 0);
+	snic_tfn_kick(t, 0, 4);
+	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(r4), 0);
+	KUNIT_EXPECT_FALSE(test, q->fn->rxf.allmulti);
+	/* Queue 2 is the CVQ. */
+	KUNIT_EXPECT_EQ(test, snic_rx(test, q, VIRTIO_NET_CTRL_RX_PROMISC, 0), OK);
+	KUNIT_EXPECT_FALSE(test, q->fn->rxf.promisc);
+	/* MQ is not negotiated: its command is refused, by the CVQ. */
+	KUNIT_EXPECT_EQ(test, snic_cmd_u16(test, q, VIRTIO_NET_CTRL_MQ,
+					   VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 2), ERR);
+	KUNIT_EXPECT_EQ(test, snic_tfn_status(test, t, 0) &
+			VIRTIO_CONFIG_S_NEEDS_RESET, 0);
+
+	/* With MQ negotiated on two pairs, the CVQ is queue 4. */
+	q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	q->t = t;
+	q->id = 1;
+	q->fn = &t->model->fns[1];
+	q->r = snic_tr_alloc(test, 0);
+	q->cvq = 4;
+	snic_fn_2pairs(test, t, 1, ALL);
+	snic_tfn_vq(test, t, 1, 4, q->r);
+	snic_tfn_driver_ok(test, t, 1);
+	KUNIT_EXPECT_EQ(test, snic_cmd_u16(test, q, VIRTIO_NET_CTRL_MQ,
+					   VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 2), OK);
+	KUNIT_EXPECT_EQ(test, q->fn->vq_pairs, 2);
+}
+
+/* The CVQ at 2 (MQ not negotiated) is in group 1 and its address space. */
+static void snic_cvq_asid_no_mq(struct kunit *test)
+{
+	struct snic_test_nic *t = snic_test_nic(test);
+	struct snic_tcvq *q = snic_tcvq_setup(test, t, 0, ALL & ~F(MQ),
+					      SNIC_CVQ_IOVA, snic_cvq_asid_setup);
+
+	KUNIT_EXPECT_EQ(test, q->cvq, 2);
+	KUNIT_EXPECT_EQ(test, snic_rx(test, q, VIRTIO_NET_CTRL_RX_PROMISC, 0), OK);
+	KUNIT_EXPECT_FALSE(test, q->fn->rxf.promisc);
+	KUNIT_EXPECT_EQ(test, snic_tfn_status(test, t, 0) &
+			VIRTIO_CONFIG_S_NEEDS_RESET, 0);
+}
+
 static struct kunit_case snic_cvq_cases[] = {
 	KUNIT_CASE(snic_cvq_rx_mode),
 	KUNIT_CASE(snic_cvq_not_negotiated),
@@ -751,6 +861,8 @@ static struct kunit_case snic_cvq_cases[] = {
 	KUNIT_CASE(snic_cvq_no_ack),
 	KUNIT_CASE(snic_cvq_reset),
 	KUNIT_CASE(snic_cvq_asid),
+	KUNIT_CASE(snic_cvq_index),
+	KUNIT_CASE(snic_cvq_asid_no_mq),
 	{}
 };
 

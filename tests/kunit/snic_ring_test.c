@@ -10,7 +10,10 @@
  * function in DRIVER_OK, through doorbells, and checks that only that
  * queue and function stop.
  */
+#include <linux/etherdevice.h>
 #include <linux/io.h>
+#include <linux/kthread.h>
+#include <linux/skbuff.h>
 #include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_config.h>
@@ -974,6 +977,13 @@ static void snic_ring_iotlb_rings(struct kunit *test)
 /* Used entries wait for the flush, which writes them, then the index once. */
 static void snic_ring_used_flush(struct kunit *test)
 {
+	static const u8 used[4 + 4 * 8] = {
+		0x00, 0x00, 0x03, 0x00,				/* flags, idx 3 */
+		0x03, 0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00,	/* 3, 100 */
+		0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* 5, 0 */
+		0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00,	/* 0, 7 */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* untouched */
+	};
 	struct snic_rfix *x = snic_rfix(test, 0, 0);
 	struct snic_test_ring *r = x->r;
 	bool notify = false;
@@ -986,16 +996,8 @@ static void snic_ring_used_flush(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[0].id), 0);
 
 	KUNIT_ASSERT_EQ(test, snic_ring_flush(&x->vq, &notify), 0);
-	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(r), 3);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[0].id), 3);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[0].len), 100);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[1].id), 5);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[1].len), 0);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[2].id), 0);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[2].len), 7);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[3].id), 0);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[3].len), 0);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(r->used.flags), 0);
+	/* The used area as virtio 1.3 section 2.7.8 lays it out, little endian. */
+	KUNIT_EXPECT_MEMEQ(test, &r->used, used, sizeof(used));
 	KUNIT_EXPECT_EQ(test, x->vq.r.used_idx, 3);
 	KUNIT_EXPECT_EQ(test, x->vq.nused, 0);
 	KUNIT_EXPECT_EQ(test, x->vq.completed, 3);
@@ -1151,7 +1153,7 @@ static void snic_ring_kick_request(struct kunit *test)
 	r->used.idx = cpu_to_le16(5);
 	r->used.avail_event = cpu_to_le16(0xabcd);
 	KUNIT_EXPECT_EQ(test, snic_ring_wait_kick(&x->vq), 0);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(r->used.avail_event), 5);
+	KUNIT_EXPECT_MEMEQ(test, &r->used.avail_event, "\x05\x00", 2);
 	/* Buffers that came meanwhile are seen. */
 	snic_tr_desc(&r->desc[0], iova(x, r->buf[0]), 8, 0, 0);
 	snic_tr_add(r, 0);
@@ -1175,6 +1177,219 @@ static void snic_ring_kick_request(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(r->used.avail_event), 0xabcd);
 }
 
+/*
+ * Fields the driver and the device update concurrently: each side must
+ * see the other's 16-bit indexes whole (virtio 1.3 sections 2.7, 2.8).
+ * Another CPU writes (or reads) the field while the engine reads (or
+ * writes) it, with two values whose bytes all differ: a byte-wise copy
+ * shows 0x0000 or 0x01ff now and then.  They need two CPUs; under TCG a
+ * byte-wise write is seen torn thousands of times in 2 s, a byte-wise
+ * read tears far more rarely (measured on the stock kernel: once in 10
+ * million 2-byte memcpy() reads), so the used index case is the one
+ * that catches a byte-wise engine.
+ */
+#define SNIC_RACE_A	0x00ff
+#define SNIC_RACE_B	0x0100
+/* How long a race runs. */
+#define SNIC_RACE_MS	2000
+
+/**
+ * struct snic_race - the other side of a race on a 16-bit field
+ * @field: the field
+ * @write: it writes B then A, over and over; else it reads and checks
+ * @task: its kthread
+ * @n: writes, or reads
+ * @flips: reads that saw the field change
+ * @torn: reads of a value neither A nor B
+ * @torn_val: the last such value
+ */
+struct snic_race {
+	__le16 *field;
+	bool write;
+	struct task_struct *task;
+	unsigned long n, flips, torn;
+	u16 torn_val;
+};
+
+static int snic_race_fn(void *data)
+{
+	struct snic_race *rc = data;
+	u16 last = SNIC_RACE_A, v;
+
+	while (!kthread_should_stop()) {
+		if (rc->write) {
+			WRITE_ONCE(*rc->field, cpu_to_le16(SNIC_RACE_B));
+			WRITE_ONCE(*rc->field, cpu_to_le16(SNIC_RACE_A));
+		} else {
+			v = le16_to_cpu(READ_ONCE(*rc->field));
+			if (v != SNIC_RACE_A && v != SNIC_RACE_B) {
+				rc->torn++;
+				rc->torn_val = v;
+			} else if (v != last) {
+				rc->flips++;
+				last = v;
+			}
+		}
+		if (!(++rc->n % 1024))
+			cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Start @rc's kthread on one CPU and keep the test on another, so that
+ * the two really run at the same time.
+ */
+static void snic_race_start(struct kunit *test, struct snic_race *rc)
+{
+	unsigned int me = cpumask_first(cpu_online_mask);
+	unsigned int other = cpumask_next(me, cpu_online_mask);
+
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "one CPU online: nothing runs beside the engine");
+	/* The test's own thread: it ends with the test. */
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(me)), 0);
+	rc->task = kthread_create(snic_race_fn, rc, "snic_race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rc->task));
+	kthread_bind(rc->task, other);
+	wake_up_process(rc->task);
+}
+
+/* The driver moves avail->idx while the engine reads it. */
+static void snic_ring_avail_idx_race(struct kunit *test)
+{
+	struct snic_rfix *x = snic_rfix(test, 0, 0);
+	struct snic_test_ring *r = x->r;
+	struct snic_race rc = { .field = &r->avail.idx, .write = true };
+	unsigned long deadline, got[2] = {}, bad = 0;
+	int res, first_bad = 0;
+
+	snic_tr_desc(&r->desc[0], iova(x, r->buf[0]), 8, 0, 0);
+	/* The entry the device reads at index A names descriptor 0. */
+	r->avail.ring[SNIC_RACE_A & (SNIC_TR_SIZE - 1)] = cpu_to_le16(0);
+	r->avail.idx = cpu_to_le16(SNIC_RACE_A);
+	snic_race_start(test, &rc);
+	deadline = jiffies + msecs_to_jiffies(SNIC_RACE_MS);
+	while (time_before(jiffies, deadline)) {
+		/* The device expects index A: B is one chain, A none. */
+		x->vq.r.avail_idx = SNIC_RACE_A;
+		x->vq.received = 0;
+		x->vq.pop_seq = 0;
+		res = snic_ring_pop(&x->vq, x->c);
+		if (res == 0 || res == 1) {
+			got[res]++;
+		} else {
+			bad++;
+			first_bad = first_bad ?: res;
+		}
+		cond_resched();
+	}
+	kthread_stop(rc.task);
+	kunit_info(test, "%lu pops: %lu empty, %lu with a chain, %lu errors; %lu writes",
+		   got[0] + got[1] + bad, got[0], got[1], bad, rc.n);
+	/* A torn index jumps by more than the ring size: a ring error. */
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "avail->idx read torn (%pe)",
+			    ERR_PTR(first_bad));
+	/* The race ran: the engine saw both values. */
+	KUNIT_EXPECT_GT(test, got[0], 0);
+	KUNIT_EXPECT_GT(test, got[1], 0);
+}
+
+/* The driver reads used->idx while the engine moves it. */
+static void snic_ring_used_idx_race(struct kunit *test)
+{
+	struct snic_rfix *x = snic_rfix(test, 0, 0);
+	struct snic_test_ring *r = x->r;
+	struct snic_race rc = { .field = &r->used.idx };
+	unsigned long deadline, n = 0, bad = 0;
+	bool notify = false;
+
+	r->used.idx = cpu_to_le16(SNIC_RACE_A);
+	snic_race_start(test, &rc);
+	deadline = jiffies + msecs_to_jiffies(SNIC_RACE_MS);
+	while (time_before(jiffies, deadline)) {
+		/* One entry each time: the index goes to B, then to A. */
+		x->vq.r.used_idx = n++ & 1 ? SNIC_RACE_A : SNIC_RACE_A - 1;
+		snic_ring_add_used(&x->vq, 0, 0);
+		if (snic_ring_flush(&x->vq, &notify))
+			bad++;
+		cond_resched();
+	}
+	kthread_stop(rc.task);
+	kunit_info(test, "%lu flushes; the driver side read %lu times, saw %lu changes, %lu torn",
+		   n, rc.n, rc.flips, rc.torn);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ_MSG(test, rc.torn, 0, "used->idx seen torn, e.g. 0x%04x",
+			    rc.torn_val);
+	KUNIT_EXPECT_GT(test, rc.flips, 0);
+}
+
+/*
+ * The single accesses of the DMA engine: the bytes in memory, in
+ * little-endian order; only naturally aligned fields, reached in one
+ * piece, with the mapping's permission.
+ */
+static void snic_ring_dma_once(struct kunit *test)
+{
+	static const u8 init[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	static const u8 want[8] = { 0x11, 0x22, 0xaa, 0xbb, 0x01, 0x02, 0x03, 0x04 };
+	struct snic_rfix *x = snic_rfix_mapped(test);
+	struct snic_model_fn *fn = &x->fn;
+	struct snic_test_ring *r = x->r;
+	u64 a = iova(x, r->buf[1]), b5 = iova(x, r->buf[5]);
+	__le16 v16;
+	__le32 v32;
+
+	memcpy(r->buf[1], init, sizeof(init));
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read16(fn, 0, a + 2, &v16), 0);
+	KUNIT_EXPECT_MEMEQ(test, &v16, "\x33\x44", 2);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read32(fn, 0, a + 4, &v32), 0);
+	KUNIT_EXPECT_MEMEQ(test, &v32, "\x55\x66\x77\x88", 4);
+	memcpy(&v16, "\xaa\xbb", 2);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, a + 2, v16), 0);
+	memcpy(&v32, "\x01\x02\x03\x04", 4);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, a + 4, v32), 0);
+	KUNIT_EXPECT_MEMEQ(test, r->buf[1], want, sizeof(want));
+	KUNIT_EXPECT_TRUE(test, snic_guarded(r->buf[1] + 8, SNIC_TR_BUF_LEN - 8));
+
+	/* Not naturally aligned: refused, nothing written. */
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read16(fn, 0, a + 1, &v16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read32(fn, 0, a + 2, &v32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, a + 3, v16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, a + 6, v32), -EINVAL);
+	KUNIT_EXPECT_MEMEQ(test, r->buf[1], want, sizeof(want));
+
+	/* Read-only 0, not mapped 3, write-only 4. */
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, iova(x, r->buf[0]), v16),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, iova(x, r->buf[0]), v32),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read16(fn, 0, iova(x, r->buf[3]), &v16),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, iova(x, r->buf[3]), v32),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read32(fn, 0, iova(x, r->buf[4]), &v32),
+			-EPERM);
+	/* The reads refused above left 0 behind. */
+	memcpy(&v16, "\xaa\xbb", 2);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, iova(x, r->buf[4]), v16), 0);
+	KUNIT_EXPECT_MEMEQ(test, r->buf[4], "\xaa\xbb", 2);
+	KUNIT_EXPECT_TRUE(test, snic_guarded(r->buf[0], SNIC_TR_BUF_LEN));
+	KUNIT_EXPECT_TRUE(test, snic_guarded(r->buf[3], SNIC_TR_BUF_LEN));
+	/* Another address space: the same IOVA is not mapped there. */
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read16(fn, 1, a, &v16), -EFAULT);
+
+	/* Two mappings meeting inside a word: not one access. */
+	snic_rfix_map(test, x, r->buf[5], 2, RD | WR);
+	snic_rfix_map(test, x, r->buf[5] + 2, SNIC_TR_BUF_LEN - 2, RD | WR);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_read32(fn, 0, b5, &v32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write32(fn, 0, b5, v32), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, snic_guarded(r->buf[5], SNIC_TR_BUF_LEN));
+	memcpy(&v16, "\xaa\xbb", 2);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write16(fn, 0, b5 + 2, v16), 0);
+	KUNIT_EXPECT_MEMEQ(test, r->buf[5], "\xa5\xa5\xaa\xbb\xa5", 5);
+}
+
 static struct kunit_case snic_ring_cases[] = {
 	KUNIT_CASE(snic_ring_chain),
 	KUNIT_CASE(snic_ring_avail_order),
@@ -1196,6 +1411,9 @@ static struct kunit_case snic_ring_cases[] = {
 	KUNIT_CASE(snic_ring_notify_flags),
 	KUNIT_CASE(snic_ring_notify_event_idx),
 	KUNIT_CASE(snic_ring_kick_request),
+	KUNIT_CASE(snic_ring_dma_once),
+	KUNIT_CASE(snic_ring_avail_idx_race),
+	KUNIT_CASE(snic_ring_used_idx_race),
 	{}
 };
 
@@ -1449,9 +1667,60 @@ static void snic_vq_iotlb_unlimited(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, snic_tfn_status(test, t, 0) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
+/*
+ * Frames sent into the representor on any of its transmit queues reach
+ * the driver, on a pair in use: here one pair (no MQ) of a function with
+ * four, so frames the stack put on transmit queues 1 to 3 (pktgen, a tc
+ * action, or pairs in use that changed) go to pair 0.
+ */
+static void snic_vq_rx_any_port_queue(struct kunit *test)
+{
+	static const u8 src[ETH_ALEN] = { 0x02, 0x99, 0, 0, 0, 1 };
+	struct snic_test_ring *r = snic_tr_alloc(test, 0);
+	struct snic_test_nic *t = snic_test_nic(test);
+	struct snic_model_fn *fn = &t->model->fns[0];
+	struct sk_buff *skb;
+	unsigned int i;
+
+	snic_tfn_create(test, t, 0, SNIC_SUPPORTED_FEATURES, DRV_F);
+	KUNIT_ASSERT_EQ(test, fn->port->real_num_tx_queues, 4);
+	snic_tfn_vq(test, t, 0, 0, r);
+	snic_tfn_driver_ok(test, t, 0);
+	KUNIT_ASSERT_EQ(test, fn->vq_pairs, 1);
+	/* Receive buffers; the first frame's doorbell finds them. */
+	for (i = 0; i < SNIC_TR_SIZE; i++) {
+		snic_tr_desc(&r->desc[i], snic_tr_iova(r, r->buf[i]),
+			     SNIC_TR_BUF_LEN, D_WRITE, 0);
+		snic_tr_add(r, i);
+	}
+
+	for (i = 0; i < 4; i++) {
+		skb = alloc_skb(128, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		skb_put_data(skb, "\xff\xff\xff\xff\xff\xff", ETH_ALEN);
+		skb_put_data(skb, src, ETH_ALEN);
+		skb_put_data(skb, "\x08\x00", 2);
+		memset(skb_put(skb, 46), i, 46);
+		skb_set_queue_mapping(skb, i);
+		/* As the stack transmits: softirqs off. */
+		local_bh_disable();
+		KUNIT_EXPECT_EQ(test, snic_model_net_from_port(fn, skb), NETDEV_TX_OK);
+		local_bh_enable();
+		flush_workqueue(t->model->wq);
+		KUNIT_EXPECT_EQ_MSG(test, snic_tr_used_idx(r), i + 1,
+				    "frame on the port's transmit queue %u", i);
+	}
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(r->used.ring[i].len), 12 + 60);
+		/* After the 12-byte header, the frame's payload. */
+		KUNIT_EXPECT_EQ(test, r->buf[i][12 + ETH_HLEN], i);
+	}
+}
+
 static struct kunit_case snic_vq_cases[] = {
 	KUNIT_CASE_PARAM(snic_vq_error, snic_hostile_gen_params),
 	KUNIT_CASE(snic_vq_iotlb_unlimited),
+	KUNIT_CASE(snic_vq_rx_any_port_queue),
 	{}
 };
 
