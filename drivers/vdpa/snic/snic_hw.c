@@ -163,6 +163,44 @@ out:
 
 #define HDR(op)	{ .opcode = cpu_to_le16(SNIC_OP_##op) }
 
+/* A command with no response. */
+static int snic_hw_cmd(struct snic_hw *hw, u16 fn, void *cmd, size_t len)
+{
+	return snic_hw_exec(hw, fn, cmd, len, NULL, 0);
+}
+
+/* A command that is its header alone. */
+static int snic_hw_cmd_hdr(struct snic_hw *hw, u16 fn, u16 op, void *resp,
+			   size_t resp_len)
+{
+	struct snic_cmd_hdr c = { .opcode = cpu_to_le16(op) };
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), resp, resp_len);
+}
+
+/* A command with one 32-bit argument. */
+static int snic_hw_cmd_u32(struct snic_hw *hw, u16 fn, u16 op, u32 value)
+{
+	struct snic_cmd_u32 c = {
+		.hdr = { .opcode = cpu_to_le16(op) },
+		.value = cpu_to_le32(value),
+	};
+
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
+}
+
+/* A command naming one queue. */
+static int snic_hw_cmd_qid(struct snic_hw *hw, u16 fn, u16 op, u16 qid,
+			   void *resp, size_t resp_len)
+{
+	struct snic_cmd_qid c = {
+		.hdr = { .opcode = cpu_to_le16(op) },
+		.qid = cpu_to_le16(qid),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), resp, resp_len);
+}
+
 /**
  * snic_hw_fn_create() - FN_CREATE
  * @hw: the NIC
@@ -230,11 +268,9 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_destroy);
  */
 int snic_hw_fn_suspend(struct snic_hw *hw, u16 fn)
 {
-	struct snic_cmd_hdr c = HDR(FN_SUSPEND);
-
 	if (!(hw->devcaps & SNIC_CAP_SUSPEND))
 		return -EOPNOTSUPP;
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_hdr(hw, fn, SNIC_OP_FN_SUSPEND, NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_suspend);
 
@@ -247,11 +283,9 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_suspend);
  */
 int snic_hw_fn_resume(struct snic_hw *hw, u16 fn)
 {
-	struct snic_cmd_hdr c = HDR(FN_RESUME);
-
 	if (!(hw->devcaps & SNIC_CAP_SUSPEND))
 		return -EOPNOTSUPP;
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_hdr(hw, fn, SNIC_OP_FN_RESUME, NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_resume);
 
@@ -270,7 +304,7 @@ int snic_hw_fn_set_features(struct snic_hw *hw, u16 fn, u64 features)
 		.value = cpu_to_le64(features),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_features);
 
@@ -284,12 +318,7 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_features);
  */
 int snic_hw_fn_set_status(struct snic_hw *hw, u16 fn, u8 status)
 {
-	struct snic_cmd_u32 c = {
-		.hdr = HDR(FN_SET_STATUS),
-		.value = cpu_to_le32(status),
-	};
-
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_u32(hw, fn, SNIC_OP_FN_SET_STATUS, status);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_status);
 
@@ -303,11 +332,10 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_status);
  */
 int snic_hw_fn_query(struct snic_hw *hw, u16 fn, struct snic_hw_fn_state *st)
 {
-	struct snic_cmd_hdr c = HDR(FN_QUERY);
 	struct snic_resp_fn_query r;
 	int err;
 
-	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	err = snic_hw_cmd_hdr(hw, fn, SNIC_OP_FN_QUERY, &r, sizeof(r));
 	if (err)
 		return err;
 	*st = (struct snic_hw_fn_state) {
@@ -329,12 +357,7 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_query);
  */
 int snic_hw_fn_reset(struct snic_hw *hw, u16 fn, u32 flags)
 {
-	struct snic_cmd_u32 c = {
-		.hdr = HDR(FN_RESET),
-		.value = cpu_to_le32(flags),
-	};
-
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_u32(hw, fn, SNIC_OP_FN_RESET, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_reset);
 
@@ -388,7 +411,7 @@ int snic_hw_config_write(struct snic_hw *hw, u16 fn, u16 offset,
 	if (len > SNIC_CONFIG_MAX_LEN)
 		return -EINVAL;
 	memcpy(cmd.data, buf, len);
-	return snic_hw_exec(hw, fn, &cmd, sizeof(cmd.c) + len, NULL, 0);
+	return snic_hw_cmd(hw, fn, &cmd, sizeof(cmd.c) + len);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_config_write);
 
@@ -427,7 +450,7 @@ int snic_hw_vq_create(struct snic_hw *hw, u16 fn, u16 qid,
 		.state = snic_hw_state(&vq->pos),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_create);
 
@@ -449,7 +472,7 @@ int snic_hw_vq_set_ready(struct snic_hw *hw, u16 fn, u16 qid, bool ready)
 		.ready = cpu_to_le16(ready),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_ready);
 
@@ -472,7 +495,7 @@ int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid,
 		.state = snic_hw_state(pos),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_state);
 
@@ -489,14 +512,10 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_state);
 int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid,
 		     struct snic_hw_vq_pos *pos, bool *ready)
 {
-	struct snic_cmd_qid c = {
-		.hdr = HDR(VQ_QUERY),
-		.qid = cpu_to_le16(qid),
-	};
 	struct snic_resp_vq_query r;
 	int err;
 
-	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	err = snic_hw_cmd_qid(hw, fn, SNIC_OP_VQ_QUERY, qid, &r, sizeof(r));
 	if (err)
 		return err;
 	*pos = (struct snic_hw_vq_pos) {
@@ -522,14 +541,10 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_query);
 int snic_hw_vq_stats(struct snic_hw *hw, u16 fn, u16 qid,
 		     struct snic_hw_vq_stats *st)
 {
-	struct snic_cmd_qid c = {
-		.hdr = HDR(VQ_STATS),
-		.qid = cpu_to_le16(qid),
-	};
 	struct snic_resp_vq_stats r;
 	int err;
 
-	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	err = snic_hw_cmd_qid(hw, fn, SNIC_OP_VQ_STATS, qid, &r, sizeof(r));
 	if (err)
 		return err;
 	*st = (struct snic_hw_vq_stats) {
@@ -551,12 +566,7 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_stats);
  */
 int snic_hw_vq_destroy(struct snic_hw *hw, u16 fn, u16 qid)
 {
-	struct snic_cmd_qid c = {
-		.hdr = HDR(VQ_DESTROY),
-		.qid = cpu_to_le16(qid),
-	};
-
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_qid(hw, fn, SNIC_OP_VQ_DESTROY, qid, NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_destroy);
 
@@ -577,7 +587,7 @@ int snic_hw_group_set_asid(struct snic_hw *hw, u16 fn, u16 group, u16 asid)
 		.asid = cpu_to_le16(asid),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_group_set_asid);
 
@@ -613,7 +623,7 @@ int snic_hw_iotlb_map(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
 		},
 	};
 
-	return snic_hw_exec(hw, fn, &cmd, sizeof(cmd), NULL, 0);
+	return snic_hw_cmd(hw, fn, &cmd, sizeof(cmd));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_map);
 
@@ -637,7 +647,7 @@ int snic_hw_iotlb_unmap(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
 		.size = cpu_to_le64(size),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_unmap);
 
@@ -658,7 +668,7 @@ int snic_hw_iotlb_reset(struct snic_hw *hw, u16 fn, u16 asid, u32 flags)
 		.flags = cpu_to_le32(flags),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_reset);
 

@@ -6,8 +6,7 @@
  *
  * Status, features, config space and queue state live in the NIC.  The
  * driver keeps the virtqueue registers until DRIVER_OK, which creates the
- * queues in the NIC.  The NIC does not process queues yet: that is the
- * data path, still to come.
+ * queues in the NIC.
  */
 #include <linux/slab.h>
 #include <linux/vhost_iotlb.h>
