@@ -5,6 +5,7 @@
  * (Documentation/vendor-interface.rst), one small function per command.
  */
 #include <linux/iopoll.h>
+#include <linux/log2.h>
 #include <linux/rtnetlink.h>
 #include <linux/string.h>
 
@@ -23,6 +24,39 @@ static u32 rd(struct snic_hw *hw, u32 off)
 static void wr(struct snic_hw *hw, u32 off, u32 val)
 {
 	hw->bus->ops->write32(hw->bus, off, val);
+}
+
+/*
+ * Largest queue size a device offers: the NIC's, rounded down to a power
+ * of two, which split rings need (virtio 1.3, 2.7), at most 32768.
+ */
+static u16 snic_hw_vq_num_max(struct snic_hw *hw)
+{
+	u32 reg = rd(hw, SNIC_REG_VQ_SIZE_MAX);
+	u16 max;
+
+	if (!reg)
+		return 0;
+	max = rounddown_pow_of_two(min(reg, 32768U));
+	if (max != reg)
+		dev_warn(hw->dev, "VQ_SIZE_MAX %u is not a power of two up to 32768: queues of at most %u entries\n",
+			 reg, max);
+	return max;
+}
+
+/*
+ * Address spaces a device uses: the NIC's, at most SNIC_NAS (one for the
+ * data queues, one for the CVQ).
+ */
+static u16 snic_hw_nas(struct snic_hw *hw)
+{
+	u32 reg = rd(hw, SNIC_REG_NUM_AS);
+
+	if (reg >= SNIC_NAS)
+		return SNIC_NAS;
+	dev_warn(hw->dev, "NIC has %u address space(s) per function: the CVQ shares the data queues' address space and cannot be isolated from them\n",
+		 reg);
+	return 1;
 }
 
 /**
@@ -60,10 +94,15 @@ int snic_hw_init(struct snic_hw *hw, struct snic_bus *bus, struct device *dev)
 			    rd(hw, SNIC_REG_FEATURES_LO),
 		.max_vq_pairs = min(rd(hw, SNIC_REG_MAX_VQ_PAIRS), U16_MAX),
 		.max_functions = min(rd(hw, SNIC_REG_MAX_FUNCTIONS), U16_MAX),
-		.vq_num_max = min(rd(hw, SNIC_REG_VQ_SIZE_MAX), U16_MAX),
+		.vq_num_max = snic_hw_vq_num_max(hw),
 		.min_mtu = mtu & 0xffff,
 		.max_mtu = mtu >> 16,
 	};
+	/* A feature the NIC offers but has no capability for is not offered. */
+	if (!(hw->devcaps & SNIC_CAP_PACKED))
+		hw->caps.features &= ~BIT_ULL(VIRTIO_F_RING_PACKED);
+	hw->nas = snic_hw_nas(hw);
+	hw->iotlb_max = rd(hw, SNIC_REG_IOTLB_MAX);
 	hw->seq = rd(hw, SNIC_REG_ADMIN_DONE);
 	return 0;
 
@@ -544,6 +583,8 @@ int snic_hw_vq_stats(struct snic_hw *hw, u16 fn, u16 qid,
 	struct snic_resp_vq_stats r;
 	int err;
 
+	if (!(hw->devcaps & SNIC_CAP_STATS))
+		return -EOPNOTSUPP;
 	err = snic_hw_cmd_qid(hw, fn, SNIC_OP_VQ_STATS, qid, &r, sizeof(r));
 	if (err)
 		return err;
