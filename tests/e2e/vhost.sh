@@ -54,6 +54,9 @@ test_vhost_vdpa_control() {
 	expect_match "groups" "$out" "^groups=2$"
 	expect_match "address spaces" "$out" "^as=2$"
 	expect_match "cvq group" "$out" "^group_of_last_vq=1$"
+	expect_match "cvq group without MQ" "$out" "^group_of_vq2_without_mq=1$"
+	expect_match "no queue past the cvq without MQ" "$out" \
+		"^group_of_last_vq_without_mq=Input/output error$"
 	expect_match "data group" "$out" "^group_of_vq0=0$"
 	expect_match "asid 2" "$out" "^asid_2=Invalid argument$"
 	expect_match "iotlb" "$out" "^iotlb=mapped and unmapped"

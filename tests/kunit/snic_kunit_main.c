@@ -14,7 +14,21 @@
 static u32 snic_spy_read32(struct snic_bus *bus, u32 off)
 {
 	struct snic_spy *spy = container_of(bus, struct snic_spy, bus);
+	unsigned int i;
 
+	for (i = 0; i < spy->nregs; i++)
+		if (spy->regs[i].off == off)
+			return spy->regs[i].val;
+	if (spy->failing) {
+		switch (off) {
+		case SNIC_REG_ADMIN_DONE:
+			return spy->failed_seq;
+		case SNIC_REG_ADMIN_STATUS:
+			return spy->fail_status;
+		case SNIC_REG_ADMIN_RESP_LEN:
+			return 0;
+		}
+	}
 	return spy->inner->ops->read32(spy->inner, off);
 }
 
@@ -28,6 +42,14 @@ static void snic_spy_write32(struct snic_bus *bus, u32 off, u32 val)
 		spy->cmd[(off - SNIC_REG_ADMIN_CMD) / 4] = val;
 	if (off == SNIC_REG_ADMIN_DOORBELL && spy->nops < SNIC_SPY_MAX)
 		spy->ops[spy->nops++] = spy->cmd0 & 0xffff;
+	if (off == SNIC_REG_ADMIN_DOORBELL) {
+		/* A refused command completes at once, having done nothing. */
+		spy->failing = spy->fail_op && (spy->cmd0 & 0xffff) == spy->fail_op;
+		if (spy->failing) {
+			spy->failed_seq = val;
+			return;
+		}
+	}
 	if (off >= SNIC_REG_DOORBELLS && spy->nkicks < SNIC_SPY_MAX)
 		spy->kicks[spy->nkicks++] = (off - SNIC_REG_DOORBELLS) << 16 | val;
 	spy->inner->ops->write32(spy->inner, off, val);
@@ -74,25 +96,9 @@ static void snic_test_nic_free(void *data)
 	snic_model_destroy(t->model);
 }
 
-/**
- * snic_test_nic() - a software NIC, identified by the driver
- * @test: the test that owns it
- *
- * Return: the NIC; freed when the test ends.
- */
-struct snic_test_nic *snic_test_nic(struct kunit *test)
-{
-	return snic_test_nic_vectors(test, 0);
-}
-
-/**
- * snic_test_nic_vectors() - a software NIC with @nvectors MSI-X vectors
- * @test: the test that owns it
- * @nvectors: its vectors as the bus reports them, 0 for the model's own
- *
- * Return: the NIC; freed when the test ends.
- */
-struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors)
+static struct snic_test_nic *snic_test_nic_make(struct kunit *test,
+						const struct snic_spy_reg *regs,
+						unsigned int nregs, u16 nvectors)
 {
 	static atomic_t seq = ATOMIC_INIT(0);
 	struct snic_caps caps = snic_test_caps();
@@ -101,6 +107,7 @@ struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors)
 	char name[32];
 	int err;
 
+	KUNIT_ASSERT_LE(test, nregs, SNIC_SPY_REGS);
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	snprintf(name, sizeof(name), "snic-kunit-%d", atomic_inc_return(&seq));
@@ -113,6 +120,9 @@ struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors)
 	t->model = snic_model_create(&caps);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->model);
 	t->spy.bus.ops = &snic_spy_ops;
+	if (nregs)
+		memcpy(t->spy.regs, regs, nregs * sizeof(*regs));
+	t->spy.nregs = nregs;
 	t->spy.inner = snic_model_bus(t->model);
 	t->spy.bus.nvectors = nvectors ?: t->spy.inner->nvectors;
 	err = snic_nic_init(&t->nic, dev, &t->spy.bus);
@@ -122,6 +132,48 @@ struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors)
 	ida_init(&t->nic.fn_ida);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, snic_test_nic_free, t), 0);
 	return t;
+}
+
+/**
+ * snic_test_nic_regs() - a software NIC whose registers read as given,
+ *	identified by the driver
+ * @test: the test that owns it
+ * @regs: registers that read other values than the model's
+ * @nregs: number of entries in @regs, at most SNIC_SPY_REGS
+ *
+ * Only the driver sees the values of @regs: the model goes on with its
+ * own capabilities.
+ *
+ * Return: the NIC; freed when the test ends.
+ */
+struct snic_test_nic *snic_test_nic_regs(struct kunit *test,
+					 const struct snic_spy_reg *regs,
+					 unsigned int nregs)
+{
+	return snic_test_nic_make(test, regs, nregs, 0);
+}
+
+/**
+ * snic_test_nic_vectors() - a software NIC with @nvectors MSI-X vectors
+ * @test: the test that owns it
+ * @nvectors: its vectors as the bus reports them, 0 for the model's own
+ *
+ * Return: the NIC; freed when the test ends.
+ */
+struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors)
+{
+	return snic_test_nic_make(test, NULL, 0, nvectors);
+}
+
+/**
+ * snic_test_nic() - a software NIC, identified by the driver
+ * @test: the test that owns it
+ *
+ * Return: the NIC; freed when the test ends.
+ */
+struct snic_test_nic *snic_test_nic(struct kunit *test)
+{
+	return snic_test_nic_make(test, NULL, 0, 0);
 }
 
 static void snic_test_vdpa_free(void *data)

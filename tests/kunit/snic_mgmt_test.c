@@ -151,7 +151,10 @@ static void snic_resolve_refuses(struct kunit *test)
 				  "message was: %s", why);
 }
 
-/* Every dependency of the virtio spec, one at a time. */
+/*
+ * Every dependency virtio 1.3 (5.1.3.1) sets among the features the NIC
+ * supports, one at a time.
+ */
 static void snic_feature_deps(struct kunit *test)
 {
 	static const struct { int bit; int needs; } deps[] = {

@@ -24,7 +24,7 @@ static void snic_suspend_quiesces(struct kunit *test)
 	struct snic_test_ring *r = snic_tr_alloc(test, 0);
 	struct snic_test_nic *t = snic_test_nic(test);
 	struct snic_irq_log *irqs = snic_irq_log(test, t);
-	struct snic_hw_vq_pos pos;
+	struct snic_hw_vq_pos pos, moved;
 	bool ready;
 
 	snic_tfn_create(test, t, 0, SNIC_SUPPORTED_FEATURES, DRV_F);
@@ -56,6 +56,11 @@ static void snic_suspend_quiesces(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pos.avail_idx, 1);
 
 	/* State and address spaces may change now. */
+	moved = (struct snic_hw_vq_pos) { .avail_idx = 5, .used_idx = 5 };
+	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, TXQ, &moved), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, TXQ, &moved, &ready), 0);
+	KUNIT_EXPECT_EQ(test, moved.avail_idx, 5);
+	KUNIT_EXPECT_EQ(test, moved.used_idx, 5);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, TXQ, &pos), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_group_set_asid(hw(t), 0, 1, 1), 0);
 	KUNIT_EXPECT_EQ(test, snic_tfn_status(test, t, 0) &

@@ -18,8 +18,11 @@
 
 #include "snic_hw.h"
 
-/* Address spaces the driver uses at most: one for each group. */
-#define SNIC_NAS		SNIC_NGROUPS
+/*
+ * Address spaces a device has at most, each with its own IOTLB in the
+ * NIC: one for the data queues, one for the CVQ.  NUM_AS may say fewer.
+ */
+#define SNIC_NAS		2
 
 struct snic_vdpa;
 
@@ -72,6 +75,8 @@ struct snic_dev_params {
  * @ready: whether the driver enabled the queue
  * @pos: ring position the device starts from
  * @in_hw: the NIC holds the queue (VQ_CREATE was issued)
+ * @stale: the driver changed @desc_addr, @driver_addr, @device_addr or
+ *	@num since the NIC took them
  * @pos_lost: a reset destroyed the queue in the NIC, and with it the
  *	position it had reached; no state was set since
  * @cb: interrupt callback
@@ -87,6 +92,7 @@ struct snic_vq {
 	bool ready;
 	struct snic_hw_vq_pos pos;
 	bool in_hw;
+	bool stale;
 	bool pos_lost;
 	struct vdpa_callback cb;
 };
@@ -109,10 +115,12 @@ struct snic_as {
  * @lock: serialises the control operations and protects @vqs
  * @params: attributes it was provisioned with
  * @needs_reset: the driver saw an error the NIC cannot report
+ * @suspended: FN_SUSPEND stopped the function, no FN_RESUME or reset since
  * @cb_lock: protects @config_cb and the queues' @cb against the
  *	interrupt path
  * @config_cb: config-change interrupt callback
- * @nvqs: number of virtqueues (data queues, then the CVQ if any)
+ * @nvqs: most virtqueues the device can have (with MQ: the data queues,
+ *	then the CVQ if any); without MQ the CVQ is queue 2
  * @vqs: the virtqueues
  * @vec_base: its MSI-X vectors: the config vector, then one per queue
  * @as: its address spaces, under @lock
@@ -127,6 +135,7 @@ struct snic_vdpa {
 	struct mutex lock;	/* see above */
 	struct snic_dev_params params;
 	bool needs_reset;
+	bool suspended;
 	spinlock_t cb_lock;	/* see above */
 	struct vdpa_callback config_cb;
 	u16 nvqs;

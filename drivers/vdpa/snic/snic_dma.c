@@ -167,7 +167,7 @@ int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 	u32 p = 0;
 	int err;
 
-	if (asid >= SNIC_NAS || !size || check_add_overflow(iova, size - 1, &last) ||
+	if (asid >= vdpa->nas || !size || check_add_overflow(iova, size - 1, &last) ||
 	    size > SIZE_MAX || !(perm & VHOST_MAP_RW) || !pfn_valid(PHYS_PFN(pa)))
 		return -EINVAL;
 	if (perm & VHOST_MAP_RO)
@@ -230,7 +230,7 @@ int snic_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 	u64 last;
 	int err;
 
-	if (asid >= SNIC_NAS || !size || check_add_overflow(iova, size - 1, &last))
+	if (asid >= vdpa->nas || !size || check_add_overflow(iova, size - 1, &last))
 		return -EINVAL;
 	mutex_lock(&sv->lock);
 	as = &sv->as[asid];
@@ -266,7 +266,7 @@ int snic_reset_map(struct vdpa_device *vdpa, unsigned int asid)
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	int err;
 
-	if (asid >= SNIC_NAS)
+	if (asid >= vdpa->nas)
 		return -EINVAL;
 	mutex_lock(&sv->lock);
 	err = snic_hw_iotlb_reset(snic_hw(sv), sv->fn, asid, 0);
@@ -301,8 +301,10 @@ struct device *snic_get_vq_dma_dev(struct vdpa_device *vdpa, u16 idx)
 	if (idx >= sv->nvqs)
 		return sv->nic->dev;
 	group = vdpa->config->get_vq_group(vdpa, idx);
+	if (group >= SNIC_NGROUPS)
+		return sv->nic->dev;
 	mutex_lock(&sv->lock);
-	asid = sv->group_asid[group % SNIC_NGROUPS];
+	asid = sv->group_asid[group];
 	as = &sv->as[asid];
 	if (as->passthrough || vhost_iotlb_itree_first(as->maps, 0, U64_MAX))
 		goto out;

@@ -5,6 +5,7 @@
  * (Documentation/vendor-interface.rst), one small function per command.
  */
 #include <linux/iopoll.h>
+#include <linux/log2.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
 
@@ -23,6 +24,39 @@ static u32 rd(struct snic_hw *hw, u32 off)
 static void wr(struct snic_hw *hw, u32 off, u32 val)
 {
 	hw->bus->ops->write32(hw->bus, off, val);
+}
+
+/*
+ * Largest queue size a device offers: the NIC's, rounded down to a power
+ * of two, which split rings need (virtio 1.3, 2.7), at most 32768.
+ */
+static u16 snic_hw_vq_num_max(struct snic_hw *hw)
+{
+	u32 reg = rd(hw, SNIC_REG_VQ_SIZE_MAX);
+	u16 max;
+
+	if (!reg)
+		return 0;
+	max = rounddown_pow_of_two(min(reg, 32768U));
+	if (max != reg)
+		dev_warn(hw->dev, "VQ_SIZE_MAX %u is not a power of two up to 32768: queues of at most %u entries\n",
+			 reg, max);
+	return max;
+}
+
+/*
+ * Address spaces a device uses: the NIC's, at most SNIC_NAS (one for the
+ * data queues, one for the CVQ).
+ */
+static u16 snic_hw_nas(struct snic_hw *hw)
+{
+	u32 reg = rd(hw, SNIC_REG_NUM_AS);
+
+	if (reg >= SNIC_NAS)
+		return SNIC_NAS;
+	dev_warn(hw->dev, "NIC has %u address space(s) per function: the CVQ shares the data queues' address space and cannot be isolated from them\n",
+		 reg);
+	return 1;
 }
 
 /**
@@ -60,10 +94,15 @@ int snic_hw_init(struct snic_hw *hw, struct snic_bus *bus, struct device *dev)
 			    rd(hw, SNIC_REG_FEATURES_LO),
 		.max_vq_pairs = min(rd(hw, SNIC_REG_MAX_VQ_PAIRS), U16_MAX),
 		.max_functions = min(rd(hw, SNIC_REG_MAX_FUNCTIONS), U16_MAX),
-		.vq_num_max = min(rd(hw, SNIC_REG_VQ_SIZE_MAX), U16_MAX),
+		.vq_num_max = snic_hw_vq_num_max(hw),
 		.min_mtu = mtu & 0xffff,
 		.max_mtu = mtu >> 16,
 	};
+	/* A feature the NIC offers but has no capability for is not offered. */
+	if (!(hw->devcaps & SNIC_CAP_PACKED))
+		hw->caps.features &= ~BIT_ULL(VIRTIO_F_RING_PACKED);
+	hw->nas = snic_hw_nas(hw);
+	hw->iotlb_max = rd(hw, SNIC_REG_IOTLB_MAX);
 	hw->seq = rd(hw, SNIC_REG_ADMIN_DONE);
 	return 0;
 
@@ -195,6 +234,44 @@ out:
 
 #define HDR(op)	{ .opcode = cpu_to_le16(SNIC_OP_##op) }
 
+/* A command with no response. */
+static int snic_hw_cmd(struct snic_hw *hw, u16 fn, void *cmd, size_t len)
+{
+	return snic_hw_exec(hw, fn, cmd, len, NULL, 0);
+}
+
+/* A command that is its header alone. */
+static int snic_hw_cmd_hdr(struct snic_hw *hw, u16 fn, u16 op, void *resp,
+			   size_t resp_len)
+{
+	struct snic_cmd_hdr c = { .opcode = cpu_to_le16(op) };
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), resp, resp_len);
+}
+
+/* A command with one 32-bit argument. */
+static int snic_hw_cmd_u32(struct snic_hw *hw, u16 fn, u16 op, u32 value)
+{
+	struct snic_cmd_u32 c = {
+		.hdr = { .opcode = cpu_to_le16(op) },
+		.value = cpu_to_le32(value),
+	};
+
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
+}
+
+/* A command naming one queue. */
+static int snic_hw_cmd_qid(struct snic_hw *hw, u16 fn, u16 op, u16 qid,
+			   void *resp, size_t resp_len)
+{
+	struct snic_cmd_qid c = {
+		.hdr = { .opcode = cpu_to_le16(op) },
+		.qid = cpu_to_le16(qid),
+	};
+
+	return snic_hw_exec(hw, fn, &c, sizeof(c), resp, resp_len);
+}
+
 /**
  * snic_hw_fn_create() - FN_CREATE
  * @hw: the NIC
@@ -248,11 +325,9 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_destroy);
  */
 int snic_hw_fn_suspend(struct snic_hw *hw, u16 fn)
 {
-	struct snic_cmd_hdr c = HDR(FN_SUSPEND);
-
 	if (!(hw->devcaps & SNIC_CAP_SUSPEND))
 		return -EOPNOTSUPP;
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_hdr(hw, fn, SNIC_OP_FN_SUSPEND, NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_suspend);
 
@@ -265,11 +340,9 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_suspend);
  */
 int snic_hw_fn_resume(struct snic_hw *hw, u16 fn)
 {
-	struct snic_cmd_hdr c = HDR(FN_RESUME);
-
 	if (!(hw->devcaps & SNIC_CAP_SUSPEND))
 		return -EOPNOTSUPP;
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_hdr(hw, fn, SNIC_OP_FN_RESUME, NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_resume);
 
@@ -288,7 +361,7 @@ int snic_hw_fn_set_features(struct snic_hw *hw, u16 fn, u64 features)
 		.value = cpu_to_le64(features),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_features);
 
@@ -302,12 +375,7 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_features);
  */
 int snic_hw_fn_set_status(struct snic_hw *hw, u16 fn, u8 status)
 {
-	struct snic_cmd_u32 c = {
-		.hdr = HDR(FN_SET_STATUS),
-		.value = cpu_to_le32(status),
-	};
-
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_u32(hw, fn, SNIC_OP_FN_SET_STATUS, status);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_status);
 
@@ -321,11 +389,10 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_set_status);
  */
 int snic_hw_fn_query(struct snic_hw *hw, u16 fn, struct snic_hw_fn_state *st)
 {
-	struct snic_cmd_hdr c = HDR(FN_QUERY);
 	struct snic_resp_fn_query r;
 	int err;
 
-	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	err = snic_hw_cmd_hdr(hw, fn, SNIC_OP_FN_QUERY, &r, sizeof(r));
 	if (err)
 		return err;
 	*st = (struct snic_hw_fn_state) {
@@ -347,12 +414,7 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_query);
  */
 int snic_hw_fn_reset(struct snic_hw *hw, u16 fn, u32 flags)
 {
-	struct snic_cmd_u32 c = {
-		.hdr = HDR(FN_RESET),
-		.value = cpu_to_le32(flags),
-	};
-
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_u32(hw, fn, SNIC_OP_FN_RESET, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_fn_reset);
 
@@ -406,7 +468,7 @@ int snic_hw_config_write(struct snic_hw *hw, u16 fn, u16 offset,
 	if (len > SNIC_CONFIG_MAX_LEN)
 		return -EINVAL;
 	memcpy(cmd.data, buf, len);
-	return snic_hw_exec(hw, fn, &cmd, sizeof(cmd.c) + len, NULL, 0);
+	return snic_hw_cmd(hw, fn, &cmd, sizeof(cmd.c) + len);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_config_write);
 
@@ -445,7 +507,7 @@ int snic_hw_vq_create(struct snic_hw *hw, u16 fn, u16 qid,
 		.state = snic_hw_state(&vq->pos),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_create);
 
@@ -467,7 +529,7 @@ int snic_hw_vq_set_ready(struct snic_hw *hw, u16 fn, u16 qid, bool ready)
 		.ready = cpu_to_le16(ready),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_ready);
 
@@ -490,7 +552,7 @@ int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid,
 		.state = snic_hw_state(pos),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_state);
 
@@ -507,14 +569,10 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_state);
 int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid,
 		     struct snic_hw_vq_pos *pos, bool *ready)
 {
-	struct snic_cmd_qid c = {
-		.hdr = HDR(VQ_QUERY),
-		.qid = cpu_to_le16(qid),
-	};
 	struct snic_resp_vq_query r;
 	int err;
 
-	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	err = snic_hw_cmd_qid(hw, fn, SNIC_OP_VQ_QUERY, qid, &r, sizeof(r));
 	if (err)
 		return err;
 	*pos = (struct snic_hw_vq_pos) {
@@ -540,14 +598,12 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_query);
 int snic_hw_vq_stats(struct snic_hw *hw, u16 fn, u16 qid,
 		     struct snic_hw_vq_stats *st)
 {
-	struct snic_cmd_qid c = {
-		.hdr = HDR(VQ_STATS),
-		.qid = cpu_to_le16(qid),
-	};
 	struct snic_resp_vq_stats r;
 	int err;
 
-	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	if (!(hw->devcaps & SNIC_CAP_STATS))
+		return -EOPNOTSUPP;
+	err = snic_hw_cmd_qid(hw, fn, SNIC_OP_VQ_STATS, qid, &r, sizeof(r));
 	if (err)
 		return err;
 	*st = (struct snic_hw_vq_stats) {
@@ -569,12 +625,7 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_stats);
  */
 int snic_hw_vq_destroy(struct snic_hw *hw, u16 fn, u16 qid)
 {
-	struct snic_cmd_qid c = {
-		.hdr = HDR(VQ_DESTROY),
-		.qid = cpu_to_le16(qid),
-	};
-
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd_qid(hw, fn, SNIC_OP_VQ_DESTROY, qid, NULL, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_destroy);
 
@@ -595,7 +646,7 @@ int snic_hw_group_set_asid(struct snic_hw *hw, u16 fn, u16 group, u16 asid)
 		.asid = cpu_to_le16(asid),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_group_set_asid);
 
@@ -631,7 +682,7 @@ int snic_hw_iotlb_map(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
 		},
 	};
 
-	return snic_hw_exec(hw, fn, &cmd, sizeof(cmd), NULL, 0);
+	return snic_hw_cmd(hw, fn, &cmd, sizeof(cmd));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_map);
 
@@ -655,7 +706,7 @@ int snic_hw_iotlb_unmap(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
 		.size = cpu_to_le64(size),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_unmap);
 
@@ -676,7 +727,7 @@ int snic_hw_iotlb_reset(struct snic_hw *hw, u16 fn, u16 asid, u32 flags)
 		.flags = cpu_to_le32(flags),
 	};
 
-	return snic_hw_exec(hw, fn, &c, sizeof(c), NULL, 0);
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_reset);
 

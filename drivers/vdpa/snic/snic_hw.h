@@ -25,6 +25,8 @@ struct snic_dev_params;
  * @gone: the NIC vanished from its bus: the driver issues no command
  * @caps: capabilities read from the registers
  * @devcaps: the CAPS register
+ * @nas: address spaces a function has (NUM_AS, at most SNIC_NAS)
+ * @iotlb_max: IOTLB entries per address space (IOTLB_MAX; 0: unlimited)
  */
 struct snic_hw {
 	struct snic_bus *bus;
@@ -35,6 +37,8 @@ struct snic_hw {
 	bool gone;
 	struct snic_caps caps;
 	u32 devcaps;
+	u16 nas;
+	u32 iotlb_max;
 };
 
 /**

@@ -6,8 +6,7 @@
  *
  * Status, features, config space and queue state live in the NIC.  The
  * driver keeps the virtqueue registers until DRIVER_OK, which creates the
- * queues in the NIC.  The NIC does not process queues yet: that is the
- * data path, still to come.
+ * queues in the NIC.
  */
 #include <linux/slab.h>
 #include <linux/vhost_iotlb.h>
@@ -24,45 +23,107 @@ static struct snic_hw *snic_hw(struct snic_vdpa *sv)
 	return &sv->nic->hw;
 }
 
-static bool snic_has_cvq(const struct snic_vdpa *sv)
+/*
+ * The queues of a device under the features the driver set (virtio 1.3,
+ * 5.1.2): receive 2n and transmit 2n + 1 for n < N, then the CVQ at 2N
+ * with CTRL_VQ.  N is max_virtqueue_pairs with MQ (or RSS) negotiated, 1
+ * without: queues past the CVQ do not exist then.
+ */
+static u16 snic_cvq_index(const struct snic_vdpa *sv, u64 features)
 {
-	return sv->params.features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ);
+	features &= sv->params.features;
+	if (features & (BIT_ULL(VIRTIO_NET_F_MQ) | BIT_ULL(VIRTIO_NET_F_RSS)))
+		return 2 * sv->params.max_vq_pairs;
+	return 2;
 }
 
-static struct snic_vq *snic_vq(struct snic_vdpa *sv, u16 idx)
+static bool snic_is_cvq(const struct snic_vdpa *sv, u64 features, u16 idx)
 {
-	if (idx >= sv->nvqs) {
-		dev_dbg_ratelimited(&sv->vdpa.dev, "no virtqueue %u\n", idx);
-		return NULL;
+	return (features & sv->params.features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)) &&
+	       idx == snic_cvq_index(sv, features);
+}
+
+static bool snic_vq_exists(const struct snic_vdpa *sv, u64 features, u16 idx)
+{
+	return idx < sv->nvqs && (idx < snic_cvq_index(sv, features) ||
+				  snic_is_cvq(sv, features, idx));
+}
+
+/*
+ * Queue @idx, if the device has it under the features the driver set,
+ * else an ERR_PTR() (queue indexes come from userspace).  @st gets what
+ * FN_QUERY reported.
+ */
+static struct snic_vq *snic_vq(struct snic_vdpa *sv, u16 idx,
+			       struct snic_hw_fn_state *st)
+{
+	int err;
+
+	/* Past the most queues the device can have: no need to ask. */
+	if (idx < sv->nvqs) {
+		err = snic_hw_fn_query(snic_hw(sv), sv->fn, st);
+		if (err)
+			return ERR_PTR(err);
+		if (snic_vq_exists(sv, st->driver_features, idx))
+			return &sv->vqs[idx];
 	}
-	return &sv->vqs[idx];
+	dev_dbg_ratelimited(&sv->vdpa.dev,
+			    "no virtqueue %u with the features the driver set\n",
+			    idx);
+	return ERR_PTR(-EINVAL);
+}
+
+/* A queue the NIC runs: its registers cannot change. */
+static bool snic_vq_running(const struct snic_vdpa *sv, const struct snic_vq *vq)
+{
+	return vq->in_hw && vq->ready && !sv->suspended;
 }
 
 static int snic_set_vq_address(struct vdpa_device *vdpa, u16 idx,
 			       u64 desc_area, u64 driver_area, u64 device_area)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	struct snic_vq *vq = snic_vq(sv, idx);
+	struct snic_hw_fn_state st;
+	struct snic_vq *vq;
+	int err = 0;
 
-	if (!vq)
-		return -EINVAL;
 	mutex_lock(&sv->lock);
-	vq->desc_addr = desc_area;
-	vq->driver_addr = driver_area;
-	vq->device_addr = device_area;
+	vq = snic_vq(sv, idx, &st);
+	if (IS_ERR(vq)) {
+		err = PTR_ERR(vq);
+	} else if (snic_vq_running(sv, vq)) {
+		dev_dbg_ratelimited(&vdpa->dev, "virtqueue %u runs: suspend the device to move it\n",
+				    idx);
+		err = -EBUSY;
+	} else {
+		vq->desc_addr = desc_area;
+		vq->driver_addr = driver_area;
+		vq->device_addr = device_area;
+		/* The NIC gets them when the queue resumes or is enabled. */
+		vq->stale = vq->in_hw;
+	}
 	mutex_unlock(&sv->lock);
-	return 0;
+	return err;
 }
 
 static void snic_set_vq_num(struct vdpa_device *vdpa, u16 idx, u32 num)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	struct snic_vq *vq = snic_vq(sv, idx);
+	struct snic_hw_fn_state st;
+	struct snic_vq *vq;
 
-	if (!vq)
-		return;
 	mutex_lock(&sv->lock);
+	vq = snic_vq(sv, idx, &st);
+	if (IS_ERR(vq) || vq->num == num)
+		goto out;
+	if (snic_vq_running(sv, vq)) {
+		dev_dbg_ratelimited(&vdpa->dev, "virtqueue %u runs: suspend the device to resize it\n",
+				    idx);
+		goto out;
+	}
 	vq->num = num;
+	vq->stale = vq->in_hw;
+out:
 	mutex_unlock(&sv->lock);
 }
 
@@ -70,22 +131,25 @@ static void snic_kick_vq(struct vdpa_device *vdpa, u16 idx)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 
+	/* Atomic context: the NIC ignores doorbells of queues not ready. */
 	if (idx < sv->nvqs)
 		snic_hw_kick(snic_hw(sv), sv->fn, idx);
 }
 
+/*
+ * Any queue the device can have: a VMM sets the callbacks of all its
+ * queues before it sets the features that make them exist.
+ */
 static void snic_set_vq_cb(struct vdpa_device *vdpa, u16 idx,
 			   struct vdpa_callback *cb)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	struct snic_vq *vq = snic_vq(sv, idx);
-
 	unsigned long flags;
 
-	if (!vq)
+	if (idx >= sv->nvqs)
 		return;
 	spin_lock_irqsave(&sv->cb_lock, flags);
-	vq->cb = *cb;
+	sv->vqs[idx].cb = *cb;
 	spin_unlock_irqrestore(&sv->cb_lock, flags);
 }
 
@@ -116,18 +180,10 @@ void snic_vdpa_vq_irq(struct snic_vdpa *sv, u16 qid)
 	spin_unlock_irqrestore(&sv->cb_lock, flags);
 }
 
-/* Whether the driver negotiated packed rings; false if the NIC is gone. */
-static bool snic_packed(struct snic_vdpa *sv)
-{
-	struct snic_hw_fn_state st;
-
-	return !snic_hw_fn_query(snic_hw(sv), sv->fn, &st) &&
-	       (st.driver_features & BIT_ULL(VIRTIO_F_RING_PACKED));
-}
-
 /*
  * VQ_CREATE from the registers, in the layout of the negotiated
- * @features; a refusal means the driver set them wrong.
+ * @features; a refusal means the driver set them wrong, and the device
+ * needs a reset.
  */
 static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx, u64 features)
 {
@@ -150,55 +206,89 @@ static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx, u64 features)
 	else
 		err = snic_hw_vq_create(snic_hw(sv), sv->fn, idx, &hv);
 	if (err) {
-		dev_dbg(&sv->vdpa.dev, "virtqueue %u refused by the NIC: %pe\n",
-			idx, ERR_PTR(err));
+		dev_err_ratelimited(&sv->vdpa.dev,
+				    "virtqueue %u refused by the NIC (%pe): its size must be a power of two up to %u and its areas aligned; the device needs a reset\n",
+				    idx, ERR_PTR(err), sv->nic->caps.vq_num_max);
 		sv->needs_reset = true;
 		return err;
 	}
 	vq->in_hw = true;
+	vq->stale = false;
 	return 0;
 }
 
-/* Whether the driver runs the device; its negotiated features if so. */
-static bool snic_driver_ok(struct snic_vdpa *sv, u64 *features)
+/*
+ * The vendor interface changes a queue's areas and size only through
+ * VQ_CREATE: a queue whose registers changed while the NIC held it is
+ * created again, from the position it stopped at.
+ */
+static int snic_vq_recreate(struct snic_vdpa *sv, u16 idx, u64 features)
 {
-	struct snic_hw_fn_state st;
+	struct snic_vq *vq = &sv->vqs[idx];
+	bool ready;
+	int err;
 
-	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st) ||
-	    !(st.status & VIRTIO_CONFIG_S_DRIVER_OK))
-		return false;
-	*features = st.driver_features;
-	return true;
+	lockdep_assert_held(&sv->lock);
+	err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &vq->pos, &ready);
+	if (!err)
+		err = snic_hw_vq_destroy(snic_hw(sv), sv->fn, idx);
+	if (err) {
+		dev_err_ratelimited(&sv->vdpa.dev,
+				    "virtqueue %u: the NIC did not give it up to take new registers (%pe); the device needs a reset\n",
+				    idx, ERR_PTR(err));
+		sv->needs_reset = true;
+		return err;
+	}
+	vq->in_hw = false;
+	vq->pos_lost = false;
+	return snic_vq_create_hw(sv, idx, features);
 }
 
 static void snic_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	struct snic_vq *vq = snic_vq(sv, idx);
-	u64 features;
+	struct snic_hw_fn_state st;
+	struct snic_vq *vq;
+	int err;
 
-	if (!vq)
-		return;
 	mutex_lock(&sv->lock);
-	vq->ready = ready;
-	/* After DRIVER_OK a queue starts or stops at once. */
-	if (vq->in_hw)
-		snic_hw_vq_set_ready(snic_hw(sv), sv->fn, idx, ready);
-	else if (ready && snic_driver_ok(sv, &features))
-		snic_vq_create_hw(sv, idx, features);
+	vq = snic_vq(sv, idx, &st);
+	if (IS_ERR(vq))
+		goto out;
+	if (vq->in_hw && ready && vq->stale) {
+		vq->ready = true;
+		snic_vq_recreate(sv, idx, st.driver_features);
+	} else if (vq->in_hw) {
+		/* After DRIVER_OK a queue starts or stops at once. */
+		err = snic_hw_vq_set_ready(snic_hw(sv), sv->fn, idx, ready);
+		if (err) {
+			dev_err_ratelimited(&vdpa->dev,
+					    "the NIC did not %s virtqueue %u (%pe); the device needs a reset\n",
+					    ready ? "start" : "stop", idx,
+					    ERR_PTR(err));
+			sv->needs_reset = true;
+		} else {
+			vq->ready = ready;
+		}
+	} else {
+		vq->ready = ready;
+		if (ready && (st.status & VIRTIO_CONFIG_S_DRIVER_OK))
+			snic_vq_create_hw(sv, idx, st.driver_features);
+	}
+out:
 	mutex_unlock(&sv->lock);
 }
 
 static bool snic_get_vq_ready(struct vdpa_device *vdpa, u16 idx)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	struct snic_vq *vq = snic_vq(sv, idx);
+	struct snic_hw_fn_state st;
+	struct snic_vq *vq;
 	bool ready;
 
-	if (!vq)
-		return false;
 	mutex_lock(&sv->lock);
-	ready = vq->ready;
+	vq = snic_vq(sv, idx, &st);
+	ready = !IS_ERR(vq) && vq->ready;
 	mutex_unlock(&sv->lock);
 	return ready;
 }
@@ -207,14 +297,18 @@ static int snic_set_vq_state(struct vdpa_device *vdpa, u16 idx,
 			     const struct vdpa_vq_state *state)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	struct snic_vq *vq = snic_vq(sv, idx);
+	struct snic_hw_fn_state st;
 	struct snic_hw_vq_pos pos;
+	struct snic_vq *vq;
 	int err = 0;
 
-	if (!vq)
-		return -EINVAL;
 	mutex_lock(&sv->lock);
-	if (snic_packed(sv))
+	vq = snic_vq(sv, idx, &st);
+	if (IS_ERR(vq)) {
+		err = PTR_ERR(vq);
+		goto out;
+	}
+	if (st.driver_features & BIT_ULL(VIRTIO_F_RING_PACKED))
 		pos = (struct snic_hw_vq_pos) {
 			.avail_idx = state->packed.last_avail_idx,
 			.avail_wrap = state->packed.last_avail_counter,
@@ -226,12 +320,14 @@ static int snic_set_vq_state(struct vdpa_device *vdpa, u16 idx,
 			.avail_idx = state->split.avail_index,
 			.used_idx = state->split.avail_index,
 		};
+	/* The NIC takes it while the queue is stopped or suspended. */
 	if (vq->in_hw)
 		err = snic_hw_vq_set_state(snic_hw(sv), sv->fn, idx, &pos);
 	if (!err) {
 		vq->pos = pos;
 		vq->pos_lost = false;
 	}
+out:
 	mutex_unlock(&sv->lock);
 	return err;
 }
@@ -240,23 +336,26 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 			     struct vdpa_vq_state *state)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	struct snic_vq *vq = snic_vq(sv, idx);
+	struct snic_hw_fn_state st;
 	struct snic_hw_vq_pos pos;
-	bool ready, packed;
+	struct snic_vq *vq;
+	bool ready;
 	int err = 0;
 
-	if (!vq)
-		return -EINVAL;
 	mutex_lock(&sv->lock);
-	packed = snic_packed(sv);
+	vq = snic_vq(sv, idx, &st);
 	/*
 	 * A queue that ran and was reset has no known position: not 0.
 	 * QEMU 7.2 resets the device before it reads the CVQ's position
 	 * (when it stops the last of its vhost devices); 0 would restart
 	 * that ring from its start when the VM resumes, while an error makes
 	 * QEMU take the used index in guest memory, where the ring stands.
+	 * (Past queue 1, a reset device has no queue until the driver sets
+	 * features again: an error too.)
 	 */
-	if (vq->in_hw)
+	if (IS_ERR(vq))
+		err = PTR_ERR(vq);
+	else if (vq->in_hw)
 		err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &pos, &ready);
 	else if (vq->pos_lost)
 		err = -EAGAIN;
@@ -265,7 +364,7 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 	mutex_unlock(&sv->lock);
 	if (err)
 		return err;
-	if (packed)
+	if (st.driver_features & BIT_ULL(VIRTIO_F_RING_PACKED))
 		state->packed = (struct vdpa_vq_state_packed) {
 			.last_avail_idx = pos.avail_idx,
 			.last_avail_counter = pos.avail_wrap,
@@ -282,11 +381,21 @@ static u32 snic_get_vq_align(struct vdpa_device *vdpa)
 	return PAGE_SIZE;
 }
 
+/*
+ * The CVQ alone in its group, when the NIC has an address space for it.
+ * A queue the device does not have is in no group (vhost_vdpa answers
+ * EIO).
+ */
 static u32 snic_get_vq_group(struct vdpa_device *vdpa, u16 idx)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	struct snic_hw_fn_state st;
 
-	if (snic_has_cvq(sv) && idx == sv->nvqs - 1)
+	if (idx >= sv->nvqs || snic_hw_fn_query(snic_hw(sv), sv->fn, &st) ||
+	    !snic_vq_exists(sv, st.driver_features, idx))
+		return vdpa->ngroups;
+	if (vdpa->ngroups > SNIC_GROUP_CVQ &&
+	    snic_is_cvq(sv, st.driver_features, idx))
 		return SNIC_GROUP_CVQ;
 	return SNIC_GROUP_DATA;
 }
@@ -298,7 +407,7 @@ static int snic_set_group_asid(struct vdpa_device *vdpa, unsigned int group,
 
 	int err;
 
-	if (group >= SNIC_NGROUPS || asid >= SNIC_NAS)
+	if (group >= vdpa->ngroups || asid >= vdpa->nas)
 		return -EINVAL;
 	err = snic_hw_group_set_asid(snic_hw(sv), sv->fn, group, asid);
 	if (!err)
@@ -359,9 +468,13 @@ static u16 snic_get_vq_num_max(struct vdpa_device *vdpa)
 	return vdpa_to_snic(vdpa)->nic->caps.vq_num_max;
 }
 
+/*
+ * The NIC takes any power of two up to its maximum: this is only how far
+ * virtio_vdpa may shrink a ring when memory is short.
+ */
 static u16 snic_get_vq_num_min(struct vdpa_device *vdpa)
 {
-	return SNIC_VQ_NUM_MIN;
+	return min_t(u16, SNIC_VQ_NUM_MIN, vdpa_to_snic(vdpa)->nic->caps.vq_num_max);
 }
 
 static int snic_put_stat(struct sk_buff *msg, const char *name, u64 value)
@@ -378,17 +491,23 @@ static int snic_get_vendor_vq_stats(struct vdpa_device *vdpa, u16 idx,
 				    struct netlink_ext_ack *extack)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	struct snic_hw_fn_state fst;
 	struct snic_hw_vq_stats st;
+	struct snic_vq *vq;
 	int err;
 
-	if (idx >= sv->nvqs) {
-		NL_SET_ERR_MSG_FMT_MOD(extack,
-				       "queue %u does not exist: the device has queues 0-%u",
-				       idx, sv->nvqs - 1);
-		return -EINVAL;
+	if (!(sv->nic->hw.devcaps & SNIC_CAP_STATS)) {
+		NL_SET_ERR_MSG_MOD(extack, "this NIC does not count per-queue statistics");
+		return -EOPNOTSUPP;
 	}
 	mutex_lock(&sv->lock);
-	if (!sv->vqs[idx].in_hw) {
+	vq = snic_vq(sv, idx, &fst);
+	if (IS_ERR(vq)) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "queue %u does not exist with the features the driver negotiated",
+				       idx);
+		err = PTR_ERR(vq);
+	} else if (!vq->in_hw) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "queue %u is not running: its driver has not started it",
 				       idx);
@@ -428,29 +547,69 @@ static u8 snic_get_status(struct vdpa_device *vdpa)
 			    VIRTIO_CONFIG_S_NEEDS_RESET : 0);
 }
 
-static void snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
+/*
+ * FN_RESET.  If the NIC fails it, its queues may still reach memory that
+ * the caller is about to unmap: the error goes back, the driver keeps
+ * the queues as they were, and the device reports NEEDS_RESET until a
+ * reset succeeds.
+ */
+static int snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
 {
 	unsigned long flags;
 	unsigned int i;
+	int err;
 
 	lockdep_assert_held(&sv->lock);
 	/* The NIC stops every queue and their interrupts first. */
-	snic_hw_fn_reset(snic_hw(sv), sv->fn, hw_flags);
+	err = snic_hw_fn_reset(snic_hw(sv), sv->fn, hw_flags);
+	if (err) {
+		dev_err_ratelimited(&sv->vdpa.dev,
+				    "the NIC did not reset the device (%pe): its queues may still run; it reports NEEDS_RESET until a reset succeeds\n",
+				    ERR_PTR(err));
+		sv->needs_reset = true;
+		return err;
+	}
 	spin_lock_irqsave(&sv->cb_lock, flags);
 	for (i = 0; i < sv->nvqs; i++)
 		sv->vqs[i] = (struct snic_vq) {
 			.pos_lost = sv->vqs[i].in_hw || sv->vqs[i].pos_lost,
 		};
+	/*
+	 * A driver sets its config callback again after a reset: a callback
+	 * left from one bound before (virtio_vdpa, then vhost_vdpa) must not
+	 * be called once that driver is gone.
+	 */
+	sv->config_cb = (struct vdpa_callback) {};
 	spin_unlock_irqrestore(&sv->cb_lock, flags);
 	sv->needs_reset = false;
+	sv->suspended = false;
 	snic_as_reset(sv, hw_flags & SNIC_FN_RESET_CLEAN_MAP);
+	return 0;
+}
+
+/*
+ * DRIVER_OK starts the queues the driver made ready: create them.  If the
+ * NIC refuses one, it does not get DRIVER_OK: the device reports
+ * NEEDS_RESET instead.  Return: the status to set.
+ */
+static u8 snic_start_queues(struct snic_vdpa *sv, u64 features, u8 status)
+{
+	u16 i;
+
+	for (i = 0; i < sv->nvqs; i++) {
+		if (!snic_vq_exists(sv, features, i) || !sv->vqs[i].ready ||
+		    sv->vqs[i].in_hw)
+			continue;
+		if (snic_vq_create_hw(sv, i, features))
+			return status & ~VIRTIO_CONFIG_S_DRIVER_OK;
+	}
+	return status;
 }
 
 static void snic_set_status(struct vdpa_device *vdpa, u8 status)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct snic_hw_fn_state st;
-	u16 i;
 
 	mutex_lock(&sv->lock);
 	if (!status) {
@@ -459,14 +618,11 @@ static void snic_set_status(struct vdpa_device *vdpa, u8 status)
 	}
 	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st))
 		goto out;
-	/* DRIVER_OK starts the queues the driver made ready: create them. */
 	if ((status & ~st.status & VIRTIO_CONFIG_S_DRIVER_OK) &&
 	    (st.status & VIRTIO_CONFIG_S_FEATURES_OK)) {
-		for (i = 0; i < sv->nvqs; i++) {
-			if (sv->vqs[i].ready && !sv->vqs[i].in_hw &&
-			    snic_vq_create_hw(sv, i, st.driver_features))
-				break;
-		}
+		status = snic_start_queues(sv, st.driver_features, status);
+		if (status == st.status)
+			goto out;
 	}
 	if (snic_hw_fn_set_status(snic_hw(sv), sv->fn, status))
 		dev_dbg_ratelimited(&vdpa->dev, "status 0x%x refused by the NIC\n",
@@ -478,11 +634,12 @@ out:
 static int snic_reset(struct vdpa_device *vdpa)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	int err;
 
 	mutex_lock(&sv->lock);
-	snic_reset_locked(sv, 0);
+	err = snic_reset_locked(sv, 0);
 	mutex_unlock(&sv->lock);
-	return 0;
+	return err;
 }
 
 /*
@@ -492,12 +649,13 @@ static int snic_reset(struct vdpa_device *vdpa)
 static int snic_compat_reset(struct vdpa_device *vdpa, u32 flags)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
+	int err;
 
 	mutex_lock(&sv->lock);
-	snic_reset_locked(sv, flags & VDPA_RESET_F_CLEAN_MAP ?
-			  SNIC_FN_RESET_CLEAN_MAP : 0);
+	err = snic_reset_locked(sv, flags & VDPA_RESET_F_CLEAN_MAP ?
+				SNIC_FN_RESET_CLEAN_MAP : 0);
 	mutex_unlock(&sv->lock);
-	return 0;
+	return err;
 }
 
 static int snic_suspend(struct vdpa_device *vdpa)
@@ -507,11 +665,37 @@ static int snic_suspend(struct vdpa_device *vdpa)
 
 	mutex_lock(&sv->lock);
 	err = snic_hw_fn_suspend(snic_hw(sv), sv->fn);
+	if (!err)
+		sv->suspended = true;
 	mutex_unlock(&sv->lock);
 	if (err)
 		dev_err(&vdpa->dev, "the NIC did not suspend the device: %pe\n",
 			ERR_PTR(err));
 	return err;
+}
+
+/* Queues whose registers changed while the NIC held them get them now. */
+static int snic_vqs_apply(struct snic_vdpa *sv)
+{
+	struct snic_hw_fn_state st;
+	bool queried = false;
+	int err;
+	u16 i;
+
+	for (i = 0; i < sv->nvqs; i++) {
+		if (!sv->vqs[i].in_hw || !sv->vqs[i].stale)
+			continue;
+		if (!queried) {
+			err = snic_hw_fn_query(snic_hw(sv), sv->fn, &st);
+			if (err)
+				return err;
+			queried = true;
+		}
+		err = snic_vq_recreate(sv, i, st.driver_features);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int snic_resume(struct vdpa_device *vdpa)
@@ -520,7 +704,9 @@ static int snic_resume(struct vdpa_device *vdpa)
 	int err;
 
 	mutex_lock(&sv->lock);
-	err = snic_hw_fn_resume(snic_hw(sv), sv->fn);
+	err = snic_vqs_apply(sv) ?: snic_hw_fn_resume(snic_hw(sv), sv->fn);
+	if (!err)
+		sv->suspended = false;
 	mutex_unlock(&sv->lock);
 	if (err)
 		dev_err(&vdpa->dev, "the NIC did not resume the device: %pe\n",
@@ -557,17 +743,17 @@ static void snic_get_config(struct vdpa_device *vdpa, unsigned int offset,
 	snic_netcfg_window(&cfg, offset, buf, len);
 }
 
+/*
+ * Every field of the virtio-net config space is read-only for the driver
+ * (virtio 1.3, 5.1.4; the NIC has no legacy interface).  The MAC changes
+ * through the CVQ's MAC_ADDR_SET, or from the host with `vdpa dev set`.
+ */
 static void snic_set_config(struct vdpa_device *vdpa, unsigned int offset,
 			    const void *buf, unsigned int len)
 {
-	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
-	int err = -EINVAL;
-
-	if (snic_netcfg_in_range(offset, len))
-		err = snic_hw_config_write(snic_hw(sv), sv->fn, offset, buf, len);
-	if (err)
-		dev_dbg_ratelimited(&vdpa->dev, "config write of %u bytes at %u refused: %pe\n",
-				    len, offset, ERR_PTR(err));
+	dev_info_ratelimited(&vdpa->dev,
+			     "config write of %u bytes at offset %u ignored: the virtio-net config space is read-only; set the MAC with the CVQ (MAC_ADDR_SET) or `vdpa dev set`\n",
+			     len, offset);
 }
 
 static u32 snic_get_generation(struct vdpa_device *vdpa)
@@ -584,13 +770,17 @@ static void snic_free(struct vdpa_device *vdpa)
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 
-	/* Mappings are released only once the NIC let the function go. */
-	if (sv->fn < 0)
-		snic_as_fini(sv);
+	/*
+	 * The DMA mappings go even if the NIC did not let the function go:
+	 * behind an IOMMU, that is what stops a stuck function's DMA into
+	 * pages its user is about to free.
+	 */
+	snic_as_fini(sv);
 	kfree(sv->vqs);
 	mutex_destroy(&sv->lock);
 }
 
+/* For a NIC with CAP_SUSPEND. */
 static const struct vdpa_config_ops snic_vdpa_ops = {
 	.set_vq_address = snic_set_vq_address,
 	.set_vq_num = snic_set_vq_num,
@@ -630,6 +820,43 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
 	.free = snic_free,
 };
 
+/* The same, without suspend and resume: vhost_vdpa offers neither then. */
+static const struct vdpa_config_ops snic_vdpa_ops_nosuspend = {
+	.set_vq_address = snic_set_vq_address,
+	.set_vq_num = snic_set_vq_num,
+	.kick_vq = snic_kick_vq,
+	.set_vq_cb = snic_set_vq_cb,
+	.set_vq_ready = snic_set_vq_ready,
+	.get_vq_ready = snic_get_vq_ready,
+	.set_vq_state = snic_set_vq_state,
+	.get_vq_state = snic_get_vq_state,
+	.get_vq_align = snic_get_vq_align,
+	.get_vq_group = snic_get_vq_group,
+	.get_device_features = snic_get_device_features,
+	.set_driver_features = snic_set_driver_features,
+	.get_driver_features = snic_get_driver_features,
+	.set_config_cb = snic_set_config_cb,
+	.get_backend_features = snic_get_backend_features,
+	.compat_reset = snic_compat_reset,
+	.get_vq_num_max = snic_get_vq_num_max,
+	.get_vq_num_min = snic_get_vq_num_min,
+	.get_vendor_vq_stats = snic_get_vendor_vq_stats,
+	.get_device_id = snic_get_device_id,
+	.get_vendor_id = snic_get_vendor_id,
+	.get_status = snic_get_status,
+	.set_status = snic_set_status,
+	.reset = snic_reset,
+	.get_config_size = snic_get_config_size,
+	.get_config = snic_get_config,
+	.set_config = snic_set_config,
+	.get_generation = snic_get_generation,
+	.set_group_asid = snic_set_group_asid,
+	.dma_map = snic_dma_map,
+	.dma_unmap = snic_dma_unmap,
+	.reset_map = snic_reset_map,
+	.free = snic_free,
+};
+
 /**
  * snic_vdpa_create() - a vDPA device on a new function of @nic
  * @nic: the NIC that will host it
@@ -645,11 +872,16 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
 struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,
 				   const struct snic_dev_params *p)
 {
+	const struct vdpa_config_ops *ops = &snic_vdpa_ops_nosuspend;
+	/* With one address space the CVQ is not apart: one group for all. */
+	unsigned int ngroups = nic->hw.nas > 1 ? SNIC_NGROUPS : 1;
 	struct snic_vdpa *sv;
 	int err;
 
-	sv = vdpa_alloc_device(struct snic_vdpa, vdpa, nic->dev, &snic_vdpa_ops,
-			       SNIC_NGROUPS, SNIC_NAS, name, false);
+	if (nic->hw.devcaps & SNIC_CAP_SUSPEND)
+		ops = &snic_vdpa_ops;
+	sv = vdpa_alloc_device(struct snic_vdpa, vdpa, nic->dev, ops, ngroups,
+			       nic->hw.nas, name, false);
 	if (IS_ERR(sv))
 		return sv;
 
@@ -710,12 +942,19 @@ EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_create);
 void snic_vdpa_destroy(struct snic_vdpa *sv)
 {
 	struct snic_nic *nic = sv->nic;
+	int err;
 
 	if (sv->fn < 0)
 		return;
 	snic_nic_vectors_put(nic, sv);
-	snic_hw_fn_destroy(&nic->hw, sv->fn);
-	ida_free(&nic->fn_ida, sv->fn);
+	err = snic_hw_fn_destroy(&nic->hw, sv->fn);
+	/* A NIC that is gone holds nothing any more. */
+	if (err && err != -ENODEV)
+		dev_err(nic->dev,
+			"%s: the NIC did not destroy function %d (%pe): it may still be in use and stays reserved; the NIC hosts one device fewer\n",
+			dev_name(&sv->vdpa.dev), sv->fn, ERR_PTR(err));
+	else
+		ida_free(&nic->fn_ida, sv->fn);
 	sv->fn = -1;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_destroy);
