@@ -59,7 +59,7 @@ dpdk_dev() {
 	"$VDPA" dev add name "$DP_DEV" mgmtdev "$MGMT" mac "$DP_MAC" \
 		device_features "$DPDK_FEATURES" max_vqp 1 ||
 		fail "vdpa dev add $DP_DEV failed: $(dmesg | tail -n 3)"
-	nic=$(cat /sys/kernel/debug/snic_vdpa/nic0/functions)
+	nic=$(cat /sys/kernel/debug/snic_model/nic0/functions)
 	re="function ([0-9]+): [^"$'\n'"]*"$'\n'"  mac $DP_MAC [^"$'\n'"]* port ([a-z0-9]+)"
 	[[ $nic =~ $re ]] || fail "no function with MAC $DP_MAC in the NIC: $nic"
 	DP_FN=${BASH_REMATCH[1]} DP_REP=${BASH_REMATCH[2]}
@@ -201,7 +201,7 @@ dpdk_cleanup() {
 # The NIC's view of the device's function (snic_model_debugfs.c).
 dp_nic() {
 	awk -v fn="$DP_FN:" '/^function / { on = $2 == fn } on' \
-		/sys/kernel/debug/snic_vdpa/nic0/functions
+		/sys/kernel/debug/snic_model/nic0/functions
 }
 
 # Fail if the device stopped a queue or asked for a reset: the model's
@@ -210,7 +210,7 @@ dp_check_alive() { # WHEN
 	local nic st lines
 	nic=$(dp_nic)
 	lines=$(dmesg | tail -n +$((DP_DMESG + 1)) |
-		grep -E "snic_vdpa: nic0 function $DP_FN queue [0-9]+ stopped" || true)
+		grep -E "snic_model: nic0 function $DP_FN queue [0-9]+ stopped" || true)
 	[[ $nic =~ function\ $DP_FN:\ status\ 0x([0-9a-f]+) ]] ||
 		fail "$1: no function $DP_FN in the NIC: $nic"
 	st=$((0x${BASH_REMATCH[1]}))

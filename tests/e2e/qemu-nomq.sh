@@ -10,7 +10,7 @@
 
 test_nested_guest_cvq_without_mq() {
 	local mac=52:54:00:00:00:20 mac2=52:54:00:00:00:2a dev t0 out
-	local nicfs=/sys/kernel/debug/snic_vdpa/nic0/functions
+	local nicfs=/sys/kernel/debug/snic_model/nic0/functions
 	# QEMU maps guest RAM per contiguous run of pinned pages.
 	rmmod vhost_vdpa 2>/dev/null || true
 	modprobe vhost_vdpa max_iotlb_entries=131072

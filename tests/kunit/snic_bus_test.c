@@ -133,7 +133,7 @@ static void snic_bus_empty_address_space(struct kunit *test)
 			if (snic_tr_used_idx(r) ||
 			    (ops->get_status(v) & S(NEEDS_RESET)))
 				break;
-			msleep(5);
+			usleep_range(5000, 10000);
 		}
 		if (pass == 0) {
 			KUNIT_EXPECT_EQ(test, snic_tr_used_idx(r), 0);
@@ -158,4 +158,5 @@ static struct kunit_suite snic_bus_suite = {
 	.name = "snic_bus",
 	.test_cases = snic_bus_cases,
 };
+
 kunit_test_suite(snic_bus_suite);
