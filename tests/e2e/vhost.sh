@@ -76,3 +76,23 @@ test_vhost_vdpa_control() {
 	[ -z "$(ls /dev/vhost-vdpa-* 2>/dev/null)" ] || fail "vhost-vdpa node left after del"
 	rmmod vhost_vdpa
 }
+
+# A device moved from virtio_vdpa to vhost_vdpa: virtio_vdpa's config
+# callback must be gone with it.  Link changes of the representor raise
+# the config vector; with the old callback still set they reached a freed
+# virtio device (RCU stall; KASAN on the test kernel).
+test_rebind_config_callback() {
+	local i
+	modprobe -a virtio_vdpa virtio_net vhost_vdpa
+	"$VDPA" dev add name rb mgmtdev "$MGMT"
+	[ -e /sys/bus/vdpa/drivers/virtio_vdpa/rb ] || fail "rb is not on virtio_vdpa"
+	echo rb >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
+	echo vhost_vdpa >/sys/bus/vdpa/devices/rb/driver_override
+	echo rb >/sys/bus/vdpa/drivers_probe
+	[ -e /sys/bus/vdpa/drivers/vhost_vdpa/rb ] || fail "rb is not on vhost_vdpa"
+	for i in 1 2 3; do
+		ip link set snic0f0 up
+		ip link set snic0f0 down
+	done
+	"$VDPA" dev del rb
+}
