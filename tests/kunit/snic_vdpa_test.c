@@ -88,6 +88,11 @@ static u8 snic_nic_status(struct kunit *test, struct snic_test_dev *d)
 static void snic_test_ring_vq(struct kunit *test, struct snic_test_dev *d,
 			      u16 idx, struct snic_test_ring *r)
 {
+	/*
+	 * The rings are at bus addresses: ask for the queue's DMA device,
+	 * as virtio_vdpa does, which puts its address space in passthrough.
+	 */
+	KUNIT_ASSERT_PTR_EQ(test, d->ops->get_vq_dma_dev(V(d), idx), d->t->nic.dev);
 	KUNIT_ASSERT_EQ(test, d->ops->set_vq_address(V(d), idx,
 						     snic_tr_iova(r, r->desc),
 						     snic_tr_iova(r, &r->avail),
@@ -594,6 +599,13 @@ static void snic_vdpa_port(struct kunit *test)
 	rtnl_unlock();
 	d->ops->get_config(V(d), 0, &c, sizeof(c));
 	KUNIT_EXPECT_MEMEQ(test, &c.status, link_down, sizeof(link_down));
+	/* A callback set before a reset is not called after it... */
+	KUNIT_EXPECT_EQ(test, d->config_irqs, 1);
+	/* ...but once the driver sets it again. */
+	d->ops->set_config_cb(V(d), &cb);
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_open(port, NULL), 0);
+	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, d->config_irqs, 2);
 }
 

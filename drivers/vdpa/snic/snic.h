@@ -115,6 +115,8 @@ struct snic_as {
  * @lock: serialises the control operations and protects @vqs
  * @params: attributes it was provisioned with
  * @needs_reset: the driver saw an error the NIC cannot report
+ * @gone_reset: the NIC is gone and the driver reset the device since: it
+ *	reads as reset (status 0), as the virtio core expects after remove
  * @suspended: FN_SUSPEND stopped the function, no FN_RESUME or reset since
  * @cb_lock: protects @config_cb and the queues' @cb against the
  *	interrupt path
@@ -135,6 +137,7 @@ struct snic_vdpa {
 	struct mutex lock;	/* see above */
 	struct snic_dev_params params;
 	bool needs_reset;
+	bool gone_reset;
 	bool suspended;
 	spinlock_t cb_lock;	/* see above */
 	struct vdpa_callback config_cb;

@@ -540,9 +540,12 @@ static u8 snic_get_status(struct vdpa_device *vdpa)
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct snic_hw_fn_state st;
 
-	/* A NIC that does not answer needs a reset. */
+	/*
+	 * A NIC that does not answer needs a reset; one that is gone runs
+	 * nothing, so once the driver reset the device it reads as reset.
+	 */
 	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st))
-		return VIRTIO_CONFIG_S_NEEDS_RESET;
+		return READ_ONCE(sv->gone_reset) ? 0 : VIRTIO_CONFIG_S_NEEDS_RESET;
 	return st.status | (READ_ONCE(sv->needs_reset) ?
 			    VIRTIO_CONFIG_S_NEEDS_RESET : 0);
 }
@@ -562,6 +565,10 @@ static int snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
 	lockdep_assert_held(&sv->lock);
 	/* The NIC stops every queue and their interrupts first. */
 	err = snic_hw_fn_reset(snic_hw(sv), sv->fn, hw_flags);
+	/* A NIC that is gone stopped everything: the reset is as done. */
+	WRITE_ONCE(sv->gone_reset, err == -ENODEV);
+	if (err == -ENODEV)
+		err = 0;
 	if (err) {
 		dev_err_ratelimited(&sv->vdpa.dev,
 				    "the NIC did not reset the device (%pe): its queues may still run; it reports NEEDS_RESET until a reset succeeds\n",
@@ -616,6 +623,7 @@ static void snic_set_status(struct vdpa_device *vdpa, u8 status)
 		snic_reset_locked(sv, 0);
 		goto out;
 	}
+	WRITE_ONCE(sv->gone_reset, false);
 	if (snic_hw_fn_query(snic_hw(sv), sv->fn, &st))
 		goto out;
 	if ((status & ~st.status & VIRTIO_CONFIG_S_DRIVER_OK) &&
