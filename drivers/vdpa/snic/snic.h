@@ -38,6 +38,7 @@ struct snic_vdpa;
  * @irq_lock: protects @vec_map and @vec_owner against the interrupt path
  * @vec_map: vectors in use (0, the admin vector, always)
  * @vec_owner: the device each vector routes to
+ * @ops: the config ops of its devices, by its capabilities
  */
 struct snic_nic {
 	struct device *dev;
@@ -50,6 +51,7 @@ struct snic_nic {
 	spinlock_t irq_lock;	/* see above */
 	unsigned long *vec_map;
 	struct snic_vdpa **vec_owner;
+	struct vdpa_config_ops ops;
 };
 
 /**
@@ -175,6 +177,7 @@ int snic_resolve_params(const struct snic_caps *caps,
 #endif
 
 /* snic_ops.c */
+void snic_vdpa_ops_init(struct snic_nic *nic);
 struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,
 				   const struct snic_dev_params *p);
 void snic_vdpa_destroy(struct snic_vdpa *sv);

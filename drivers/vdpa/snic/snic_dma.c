@@ -319,3 +319,4 @@ out:
 	mutex_unlock(&sv->lock);
 	return sv->nic->dev;
 }
+EXPORT_SYMBOL_IF_KUNIT(snic_get_vq_dma_dev);

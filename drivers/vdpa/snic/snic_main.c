@@ -132,6 +132,7 @@ int snic_nic_init(struct snic_nic *nic, struct device *dev,
 		goto err_free;
 	}
 	bitmap_set(nic->vec_map, SNIC_ADMIN_VECTOR, 1);
+	snic_vdpa_ops_init(nic);
 	spin_lock_init(&nic->irq_lock);
 	err = bus->ops->irq_enable(bus, snic_nic_irq, nic);
 	if (err) {

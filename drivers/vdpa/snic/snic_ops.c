@@ -828,43 +828,22 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
 	.free = snic_free,
 };
 
-/* The same, without suspend and resume: vhost_vdpa offers neither then. */
-static const struct vdpa_config_ops snic_vdpa_ops_nosuspend = {
-	.set_vq_address = snic_set_vq_address,
-	.set_vq_num = snic_set_vq_num,
-	.kick_vq = snic_kick_vq,
-	.set_vq_cb = snic_set_vq_cb,
-	.set_vq_ready = snic_set_vq_ready,
-	.get_vq_ready = snic_get_vq_ready,
-	.set_vq_state = snic_set_vq_state,
-	.get_vq_state = snic_get_vq_state,
-	.get_vq_align = snic_get_vq_align,
-	.get_vq_group = snic_get_vq_group,
-	.get_device_features = snic_get_device_features,
-	.set_driver_features = snic_set_driver_features,
-	.get_driver_features = snic_get_driver_features,
-	.set_config_cb = snic_set_config_cb,
-	.get_backend_features = snic_get_backend_features,
-	.compat_reset = snic_compat_reset,
-	.get_vq_num_max = snic_get_vq_num_max,
-	.get_vq_num_min = snic_get_vq_num_min,
-	.get_vendor_vq_stats = snic_get_vendor_vq_stats,
-	.get_device_id = snic_get_device_id,
-	.get_vendor_id = snic_get_vendor_id,
-	.get_status = snic_get_status,
-	.set_status = snic_set_status,
-	.reset = snic_reset,
-	.get_config_size = snic_get_config_size,
-	.get_config = snic_get_config,
-	.set_config = snic_set_config,
-	.get_generation = snic_get_generation,
-	.set_group_asid = snic_set_group_asid,
-	.dma_map = snic_dma_map,
-	.dma_unmap = snic_dma_unmap,
-	.reset_map = snic_reset_map,
-	.free = snic_free,
-};
-
+/**
+ * snic_vdpa_ops_init() - the ops a NIC's devices get, by its capabilities
+ * @nic: the NIC, identified
+ *
+ * Without SNIC_CAP_SUSPEND there is no .suspend nor .resume, so that
+ * vhost_vdpa offers neither.
+ */
+void snic_vdpa_ops_init(struct snic_nic *nic)
+{
+	nic->ops = snic_vdpa_ops;
+	if (!(nic->hw.devcaps & SNIC_CAP_SUSPEND)) {
+		nic->ops.suspend = NULL;
+		nic->ops.resume = NULL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_ops_init);
 /**
  * snic_vdpa_create() - a vDPA device on a new function of @nic
  * @nic: the NIC that will host it
@@ -880,15 +859,12 @@ static const struct vdpa_config_ops snic_vdpa_ops_nosuspend = {
 struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,
 				   const struct snic_dev_params *p)
 {
-	const struct vdpa_config_ops *ops = &snic_vdpa_ops_nosuspend;
 	/* With one address space the CVQ is not apart: one group for all. */
 	unsigned int ngroups = nic->hw.nas > 1 ? SNIC_NGROUPS : 1;
 	struct snic_vdpa *sv;
 	int err;
 
-	if (nic->hw.devcaps & SNIC_CAP_SUSPEND)
-		ops = &snic_vdpa_ops;
-	sv = vdpa_alloc_device(struct snic_vdpa, vdpa, nic->dev, ops, ngroups,
+	sv = vdpa_alloc_device(struct snic_vdpa, vdpa, nic->dev, &nic->ops, ngroups,
 			       nic->hw.nas, name, false);
 	if (IS_ERR(sv))
 		return sv;
