@@ -733,7 +733,7 @@ static void snic_vdpa_nic_caps(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, d->ops->suspend);
 	KUNIT_EXPECT_NULL(test, d->ops->resume);
 	/* The rest is there: virtio_vdpa still gets passthrough. */
-	KUNIT_EXPECT_PTR_EQ(test, d->ops->get_vq_dma_dev, snic_get_vq_dma_dev);
+	KUNIT_EXPECT_TRUE(test, d->ops->get_vq_dma_dev == snic_get_vq_dma_dev);
 	KUNIT_EXPECT_NOT_NULL(test, d->ops->dma_map);
 	/* Split rings need a power of two. */
 	KUNIT_EXPECT_EQ(test, d->ops->get_vq_num_max(V(d)), 512);
