@@ -762,14 +762,9 @@ static void snic_fn_2pairs(struct kunit *test, struct snic_test_nic *t, u16 id,
 		.max_vq_pairs = 2,
 	};
 
-	unsigned int asid;
-
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(&t->nic.hw, id, &p,
 						SNIC_CONFIG_VECTOR(id)), 0);
-	/* The rings are at bus addresses: passthrough, as for virtio_vdpa. */
-	for (asid = 0; asid < 2; asid++)
-		KUNIT_ASSERT_EQ(test, snic_hw_iotlb_reset(&t->nic.hw, id, asid,
-							  SNIC_IOTLB_RESET_PASSTHROUGH), 0);
+	snic_tfn_passthrough(test, t, id);
 	snic_tfn_features(test, t, id, features);
 }
 

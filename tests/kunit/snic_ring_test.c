@@ -170,15 +170,26 @@ void snic_tfn_create(struct kunit *test, struct snic_test_nic *t, u16 id,
 		.max_vq_pairs = features & BIT_ULL(VIRTIO_NET_F_MQ) ? 4 : 1,
 	};
 
-	unsigned int asid;
-
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(&t->nic.hw, id, &p,
 						SNIC_CONFIG_VECTOR(id)), 0);
-	/* As an in-kernel driver has it: IOVAs are bus addresses. */
+	snic_tfn_passthrough(test, t, id);
+	snic_tfn_features(test, t, id, driver_features);
+}
+
+/**
+ * snic_tfn_passthrough() - put a new function's address spaces in
+ *	passthrough, as an in-kernel driver has them: IOVAs are bus addresses
+ * @test: the test
+ * @t: the NIC
+ * @id: function number
+ */
+void snic_tfn_passthrough(struct kunit *test, struct snic_test_nic *t, u16 id)
+{
+	unsigned int asid;
+
 	for (asid = 0; asid < 2; asid++)
 		KUNIT_ASSERT_EQ(test, snic_hw_iotlb_reset(&t->nic.hw, id, asid,
 							  SNIC_IOTLB_RESET_PASSTHROUGH), 0);
-	snic_tfn_features(test, t, id, driver_features);
 }
 
 /**

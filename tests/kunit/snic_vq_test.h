@@ -109,6 +109,7 @@ struct snic_irq_log {
 struct snic_irq_log *snic_irq_log(struct kunit *test, struct snic_test_nic *t);
 void snic_tfn_create(struct kunit *test, struct snic_test_nic *t, u16 id,
 		     u64 features, u64 driver_features);
+void snic_tfn_passthrough(struct kunit *test, struct snic_test_nic *t, u16 id);
 void snic_tfn_features(struct kunit *test, struct snic_test_nic *t, u16 id,
 		       u64 driver_features);
 void snic_tfn_vq(struct kunit *test, struct snic_test_nic *t, u16 id, u16 qid,
