@@ -190,6 +190,8 @@ struct snic_model_as {
  * @status: virtio device status
  * @generation: config generation
  * @mac: config space: MAC address
+ * @prov_mac: the MAC FN_CREATE or CONFIG_WRITE gave it, which a reset
+ *	restores (MAC_ADDR_SET changes @mac only)
  * @net_status: config space: VIRTIO_NET_S_* bits
  * @mtu: config space: MTU
  * @max_vq_pairs: config space: data queue pairs
@@ -217,6 +219,7 @@ struct snic_model_fn {
 	u8 status;
 	u16 generation;
 	u8 mac[6];
+	u8 prov_mac[ETH_ALEN];
 	u16 net_status;
 	u16 mtu;
 	u16 max_vq_pairs;

@@ -59,6 +59,7 @@ static u32 snic_model_fn_create(struct snic_model *m, struct snic_model_fn *fn,
 	fn->status = 0;
 	fn->generation = 0;
 	memcpy(fn->mac, c->mac, ETH_ALEN);
+	memcpy(fn->prov_mac, c->mac, ETH_ALEN);
 	/* The link is down until the port (representor) is brought up. */
 	fn->net_status = 0;
 	spin_lock_init(&fn->cfg_lock);
@@ -142,6 +143,13 @@ static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 	fn->status = 0;
 	fn->suspended = false;
 	WRITE_ONCE(fn->failed, false);
+	/* A MAC the driver set through the CVQ lasts until the reset. */
+	spin_lock_bh(&fn->cfg_lock);
+	if (!ether_addr_equal(fn->mac, fn->prov_mac)) {
+		ether_addr_copy(fn->mac, fn->prov_mac);
+		fn->generation++;
+	}
+	spin_unlock_bh(&fn->cfg_lock);
 	snic_model_fn_rx_reset(fn);
 	snic_model_port_carrier(fn, false);
 }
@@ -273,6 +281,8 @@ static u32 snic_model_config_write(struct snic_model_fn *fn,
 	    !is_valid_ether_addr(c->data))
 		return SNIC_ST_EPERM;
 	spin_lock_bh(&fn->cfg_lock);
+	/* The administrator's MAC: the one resets return to. */
+	memcpy(fn->prov_mac, c->data, ETH_ALEN);
 	if (!ether_addr_equal(fn->mac, c->data)) {
 		memcpy(fn->mac, c->data, ETH_ALEN);
 		fn->generation++;

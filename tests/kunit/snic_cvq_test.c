@@ -373,6 +373,25 @@ static void snic_cvq_mac_addr(struct kunit *test)
 	/* An unknown MAC command. */
 	KUNIT_EXPECT_EQ(test, snic_cmd(test, q, VIRTIO_NET_CTRL_MAC, 2, seven, 6), ERR);
 	KUNIT_EXPECT_MEMEQ(test, q->fn->mac, mac, ETH_ALEN);
+
+	/*
+	 * Vendor interface, FN_RESET: the MAC returns to the provisioned
+	 * one (snic_tfn_create() gave 02:5e:00:00:00:01); one written with
+	 * CONFIG_WRITE, the administrator's, is the new provisioned one.
+	 */
+	KUNIT_ASSERT_EQ(test, snic_hw_fn_reset(&t->nic.hw, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_config_read(&t->nic.hw, 0,
+						  offsetof(struct virtio_net_config, mac),
+						  cfg, ETH_ALEN), 0);
+	KUNIT_EXPECT_MEMEQ(test, cfg, ((const u8[]){ 0x02, 0x5e, 0, 0, 0, 1 }), ETH_ALEN);
+	KUNIT_ASSERT_EQ(test, snic_hw_config_write(&t->nic.hw, 0,
+						   offsetof(struct virtio_net_config, mac),
+						   mac, ETH_ALEN), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_fn_reset(&t->nic.hw, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_config_read(&t->nic.hw, 0,
+						  offsetof(struct virtio_net_config, mac),
+						  cfg, ETH_ALEN), 0);
+	KUNIT_EXPECT_MEMEQ(test, cfg, mac, ETH_ALEN);
 }
 
 /* MAC_TABLE_SET: two tables, up to 64 entries each, more is "all". */
