@@ -327,9 +327,7 @@ u16 snic_model_cvq_qid(const struct snic_model_fn *fn)
 
 	if (!(f & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return U16_MAX;
-	if (f & (BIT_ULL(VIRTIO_NET_F_MQ) | BIT_ULL(VIRTIO_NET_F_RSS)))
-		return 2 * fn->max_vq_pairs;
-	return 2;
+	return snic_net_cvq_index(f, fn->max_vq_pairs);
 }
 
 static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,

@@ -52,4 +52,22 @@ static inline u64 snic_feature_deps_missing(u64 features, int *bit)
 	return 0;
 }
 
+/**
+ * snic_net_cvq_index() - where the control queue is (virtio 1.3, 5.1.2)
+ * @features: the features the driver negotiated
+ * @max_vq_pairs: the device's max_virtqueue_pairs
+ *
+ * Receive queue 2n and transmit queue 2n + 1 for n < N, then the CVQ at
+ * 2N (if VIRTIO_NET_F_CTRL_VQ), N being @max_vq_pairs when
+ * VIRTIO_NET_F_MQ or VIRTIO_NET_F_RSS is negotiated, else 1.
+ *
+ * Return: 2N.
+ */
+static inline u16 snic_net_cvq_index(u64 features, u16 max_vq_pairs)
+{
+	if (features & (BIT_ULL(VIRTIO_NET_F_MQ) | BIT_ULL(VIRTIO_NET_F_RSS)))
+		return 2 * max_vq_pairs;
+	return 2;
+}
+
 #endif /* _SNIC_VIRTIO_NET_H */

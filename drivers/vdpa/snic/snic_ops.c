@@ -31,10 +31,8 @@ static struct snic_hw *snic_hw(struct snic_vdpa *sv)
  */
 static u16 snic_cvq_index(const struct snic_vdpa *sv, u64 features)
 {
-	features &= sv->params.features;
-	if (features & (BIT_ULL(VIRTIO_NET_F_MQ) | BIT_ULL(VIRTIO_NET_F_RSS)))
-		return 2 * sv->params.max_vq_pairs;
-	return 2;
+	return snic_net_cvq_index(features & sv->params.features,
+				  sv->params.max_vq_pairs);
 }
 
 static bool snic_is_cvq(const struct snic_vdpa *sv, u64 features, u16 idx)
