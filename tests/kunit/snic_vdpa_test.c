@@ -664,13 +664,47 @@ static void snic_vdpa_suspend_registers(struct kunit *test)
  * A reset the NIC fails leaves the function as it was, its queues maybe
  * still reaching memory: the error comes back, the device needs a reset.
  */
+static irqreturn_t snic_vdpa_count_cb(void *priv)
+{
+	(*(int *)priv)++;
+	return IRQ_HANDLED;
+}
+
+/* Raise the vector of queue @qid of @d (-1: its config vector). */
+static void snic_vdpa_raise(struct snic_test_dev *d, int qid)
+{
+	d->t->spy.handler(d->t->spy.handler_priv, d->sv->vec_base + 1 + qid);
+}
+
 static void snic_vdpa_reset_fails(struct kunit *test)
 {
 	struct snic_test_dev *d = snic_test_dev(test, SNIC_SUPPORTED_FEATURES, 1);
+	int vq_calls = 0, config_calls = 0;
+	struct vdpa_callback vq_cb = {
+		.callback = snic_vdpa_count_cb, .private = &vq_calls,
+	};
+	struct vdpa_callback config_cb = {
+		.callback = snic_vdpa_count_cb, .private = &config_calls,
+	};
 
 	snic_test_run(test, d, SNIC_MANDATORY_FEATURES, 2);
+	d->ops->set_vq_cb(V(d), TXQ, &vq_cb);
+	d->ops->set_config_cb(V(d), &config_cb);
+	snic_vdpa_raise(d, TXQ);
+	snic_vdpa_raise(d, -1);
+	KUNIT_ASSERT_EQ(test, vq_calls, 1);
+	KUNIT_ASSERT_EQ(test, config_calls, 1);
+
 	snic_spy_fail(&d->t->spy, OP(FN_RESET), SNIC_ST_EIO);
 	KUNIT_EXPECT_EQ(test, d->ops->reset(V(d)), -EIO);
+	/*
+	 * vhost_vdpa frees what its callbacks point to once reset returns,
+	 * whatever it returned: a later interrupt must not call them.
+	 */
+	snic_vdpa_raise(d, TXQ);
+	snic_vdpa_raise(d, -1);
+	KUNIT_EXPECT_EQ(test, vq_calls, 1);
+	KUNIT_EXPECT_EQ(test, config_calls, 1);
 	KUNIT_EXPECT_TRUE(test, d->ops->get_status(V(d)) & S(NEEDS_RESET));
 	KUNIT_EXPECT_EQ(test, d->ops->compat_reset(V(d), VDPA_RESET_F_CLEAN_MAP),
 			-EIO);

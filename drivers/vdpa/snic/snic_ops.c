@@ -549,10 +549,29 @@ static u8 snic_get_status(struct vdpa_device *vdpa)
 }
 
 /*
+ * Forget the callbacks of the bus driver: it sets them again after a
+ * reset, and may free what they point to (vhost_vdpa puts its eventfds)
+ * as soon as the reset returns, whatever it returned.  A callback left
+ * from a driver bound before (virtio_vdpa, then vhost_vdpa) must not be
+ * called once that driver is gone either.
+ */
+static void snic_forget_callbacks(struct snic_vdpa *sv)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&sv->cb_lock, flags);
+	for (i = 0; i < sv->nvqs; i++)
+		sv->vqs[i].cb = (struct vdpa_callback) {};
+	sv->config_cb = (struct vdpa_callback) {};
+	spin_unlock_irqrestore(&sv->cb_lock, flags);
+}
+
+/*
  * FN_RESET.  If the NIC fails it, its queues may still reach memory that
  * the caller is about to unmap: the error goes back, the driver keeps
  * the queues as they were, and the device reports NEEDS_RESET until a
- * reset succeeds.
+ * reset succeeds.  The callbacks go in any case.
  */
 static int snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
 {
@@ -563,6 +582,7 @@ static int snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
 	lockdep_assert_held(&sv->lock);
 	/* The NIC stops every queue and their interrupts first. */
 	err = snic_hw_fn_reset(snic_hw(sv), sv->fn, hw_flags);
+	snic_forget_callbacks(sv);
 	/* A NIC that is gone stopped everything: the reset is as done. */
 	WRITE_ONCE(sv->gone_reset, err == -ENODEV);
 	if (err == -ENODEV)
