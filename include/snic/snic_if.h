@@ -82,7 +82,7 @@ enum snic_opcode {
 	SNIC_OP_FN_RESUME		= 0x0041,
 	SNIC_OP_DIRTY_LOG_START		= 0x0050,
 	SNIC_OP_DIRTY_LOG_STOP		= 0x0051,
-	SNIC_OP_DIRTY_LOG_REPORT	= 0x0052,
+	SNIC_OP_DIRTY_LOG_SYNC		= 0x0052,
 	SNIC_OP_FN_STATE_SAVE		= 0x0060,
 	SNIC_OP_FN_STATE_RESTORE	= 0x0061,
 };
@@ -364,6 +364,50 @@ struct snic_cmd_group_asid {
 	u8 rsvd[4];
 };
 
+/* Dirty-page log: bits per page, bus-address pages of the bitmap. */
+#define SNIC_LOG_PAGE_SHIFT	12
+#define SNIC_LOG_PAGE_SIZE	BIT(SNIC_LOG_PAGE_SHIFT)
+#define SNIC_LOG_MAX_NBITS	BIT_ULL(40)
+#define SNIC_LOG_MAX_PAGES	65536
+
+/**
+ * struct snic_cmd_log_start - DIRTY_LOG_START
+ * @hdr: header
+ * @asid: address space to log
+ * @page_shift: SNIC_LOG_PAGE_SHIFT
+ * @rsvd: reserved
+ * @offset: byte offset of bit 0 in the first page of the bitmap
+ * @nbits: bits in the bitmap
+ * @list: bus address of the page list (@npages __le64 bus addresses of
+ *	SNIC_LOG_PAGE_SIZE pages)
+ * @npages: entries in the page list
+ * @rsvd2: reserved
+ */
+struct snic_cmd_log_start {
+	struct snic_cmd_hdr hdr;
+	__le16 asid;
+	u8 page_shift;
+	u8 rsvd;
+	__le32 offset;
+	__le64 nbits;
+	__le64 list;
+	__le32 npages;
+	u8 rsvd2[4];
+};
+
+/**
+ * struct snic_cmd_asid - a command naming one address space
+ *	(DIRTY_LOG_STOP, DIRTY_LOG_SYNC)
+ * @hdr: header
+ * @asid: the address space
+ * @rsvd: reserved
+ */
+struct snic_cmd_asid {
+	struct snic_cmd_hdr hdr;
+	__le16 asid;
+	u8 rsvd[6];
+};
+
 /* The layouts are the specification's: check the offsets it gives. */
 static_assert(sizeof(struct snic_cmd_hdr) == 8);
 static_assert(sizeof(struct snic_cmd_fn_create) == 32);
@@ -383,5 +427,11 @@ static_assert(sizeof(struct snic_cmd_iotlb_map) == 16);
 static_assert(SNIC_IOTLB_MAP_MAX == 127);
 static_assert(offsetof(struct snic_cmd_iotlb_range, iova) == 16);
 static_assert(offsetof(struct snic_cmd_group_asid, asid) == 10);
+static_assert(offsetof(struct snic_cmd_log_start, page_shift) == 10);
+static_assert(offsetof(struct snic_cmd_log_start, offset) == 12);
+static_assert(offsetof(struct snic_cmd_log_start, nbits) == 16);
+static_assert(offsetof(struct snic_cmd_log_start, list) == 24);
+static_assert(offsetof(struct snic_cmd_log_start, npages) == 32);
+static_assert(offsetof(struct snic_cmd_asid, asid) == 8);
 
 #endif /* _SNIC_IF_H */
