@@ -11,6 +11,7 @@
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <uapi/linux/virtio_ring.h>
 
 #include <snic/snic_bus.h>
@@ -173,13 +174,29 @@ struct snic_model_rxf {
 };
 
 /**
+ * struct snic_model_log - the dirty-page log of an address space
+ * @pages: bus addresses of the bitmap's 4 KiB pages; NULL: not logged
+ * @npages: entries in @pages
+ * @offset: byte offset of bit 0 in the first page
+ * @nbits: bits in the bitmap
+ */
+struct snic_model_log {
+	u64 *pages;
+	u32 npages;
+	u32 offset;
+	u64 nbits;
+};
+
+/**
  * struct snic_model_as - one address space of a function
  * @iotlb: its mappings
  * @passthrough: no mapping yet: IOVA = bus address
+ * @log: its dirty-page log (DIRTY_LOG_START)
  */
 struct snic_model_as {
 	struct vhost_iotlb *iotlb;
 	bool passthrough;
+	struct snic_model_log log;
 };
 
 /**
@@ -265,6 +282,12 @@ struct snic_model_fn {
  * @irq_priv: its argument
  * @gone: surprise-removed: registers read as all ones, no command runs,
  *	no queue runs, no vector is raised
+ * @trace_fn: debug: the function whose writes into address space 0 go
+ *	into @trace, or -1
+ * @trace: debug: IOVA page numbers that function's writes touched
+ * @trace_lost: debug: @trace could not take a page
+ * @log_drop: debug fault: leave out one log bit in this many (0: none)
+ * @log_seq: log bits set or left out, for @log_drop
  */
 struct snic_model {
 	struct snic_bus bus;
@@ -287,6 +310,11 @@ struct snic_model {
 	snic_irq_handler_t irq_handler;
 	void *irq_priv;
 	bool gone;
+	int trace_fn;
+	struct xarray trace;
+	bool trace_lost;
+	u32 log_drop;
+	atomic_t log_seq;
 };
 
 /* snic_model_main.c */
@@ -317,6 +345,13 @@ void snic_model_debugfs_exit(void);
 /* snic_model_iotlb.c */
 u32 snic_model_as_init(struct snic_model *m, struct snic_model_fn *fn);
 void snic_model_as_fini(struct snic_model_fn *fn);
+void snic_model_log_write(struct snic_model_fn *fn, u16 asid, u64 iova,
+			  u64 len);
+u32 snic_model_log_start(struct snic_model_fn *fn,
+			 const struct snic_cmd_log_start *c);
+u32 snic_model_log_stop(struct snic_model_fn *fn, u16 asid);
+u32 snic_model_log_sync(struct snic_model_fn *fn, u16 asid);
+void snic_model_log_stop_all(struct snic_model_fn *fn);
 u32 snic_model_iotlb_cmd(struct snic_model *m, struct snic_model_fn *fn,
 			 u16 op, u32 len);
 bool snic_model_translate(struct snic_model_fn *fn, u16 asid, u64 iova,

@@ -102,6 +102,7 @@ void snic_model_fn_free(struct snic_model_fn *fn)
 	for (i = 0; i < fn->nvqs; i++)
 		snic_model_vq_stop(&fn->vqs[i]);
 	snic_model_port_destroy(fn);
+	snic_model_log_stop_all(fn);
 	for (i = 0; i < fn->nvqs; i++) {
 		skb_queue_purge(&fn->vqs[i].backlog);
 		snic_ring_free(&fn->vqs[i]);
@@ -127,9 +128,10 @@ static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 {
 	unsigned int i;
 
-	/* No DMA once the queues stopped: then the maps may go. */
+	/* No DMA once the queues stopped: then the maps and logs may go. */
 	for (i = 0; i < fn->nvqs; i++)
 		snic_model_vq_clear(&fn->vqs[i]);
+	snic_model_log_stop_all(fn);
 	if (clean_map) {
 		spin_lock(&fn->iotlb_lock);
 		for (i = 0; i < SNIC_MODEL_NAS; i++) {
@@ -571,6 +573,24 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 			return SNIC_ST_EBUSY;
 		fn->group_asid[group] = asid;
 		return SNIC_ST_OK;
+	}
+	case SNIC_OP_DIRTY_LOG_START: {
+		const struct snic_cmd_log_start *c =
+			CMD(m, struct snic_cmd_log_start, len);
+
+		return c ? snic_model_log_start(fn, c) : SNIC_ST_EINVAL;
+	}
+	case SNIC_OP_DIRTY_LOG_STOP:
+	case SNIC_OP_DIRTY_LOG_SYNC: {
+		const struct snic_cmd_asid *c = CMD(m, struct snic_cmd_asid, len);
+		u16 asid;
+
+		if (!c)
+			return SNIC_ST_EINVAL;
+		asid = le16_to_cpu(c->asid);
+		return op == SNIC_OP_DIRTY_LOG_STOP ?
+		       snic_model_log_stop(fn, asid) :
+		       snic_model_log_sync(fn, asid);
 	}
 	default:
 		return SNIC_ST_EOPNOTSUPP;

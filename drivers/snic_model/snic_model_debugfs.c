@@ -3,10 +3,14 @@
  * Software model: what the NIC holds, in debugfs, for whoever debugs the
  * driver or writes firmware against the same interface:
  * /sys/kernel/debug/snic_model/nic<N>/functions lists each function in
- * use with its status, features, link, queues, groups and IOTLBs.
+ * use with its status, features, link, queues, groups, IOTLBs and logs;
+ * write_trace and log_drop are the dirty log's debug knobs
+ * (snic_model_log.c).
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vhost_iotlb.h>
 
 #include "snic_model.h"
@@ -64,7 +68,11 @@ static void snic_debugfs_fn(struct seq_file *s, u16 id,
 			seq_printf(s, "  as %u: passthrough\n", i);
 			continue;
 		}
-		seq_printf(s, "  as %u: %u maps\n", i, as->iotlb->nmaps);
+		seq_printf(s, "  as %u: %u maps", i, as->iotlb->nmaps);
+		if (as->log.pages)
+			seq_printf(s, ", dirty log of %llu bits in %u pages",
+				   as->log.nbits, as->log.npages);
+		seq_putc(s, '\n');
 		for (map = vhost_iotlb_itree_first(as->iotlb, 0, U64_MAX); map;
 		     map = vhost_iotlb_itree_next(map, 0, U64_MAX))
 			seq_printf(s, "    0x%llx-0x%llx -> 0x%llx %s%s\n", map->start,
@@ -98,6 +106,68 @@ static int snic_debugfs_settle_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(snic_debugfs_settle);
 
+/*
+ * "write_trace": write a function number to record the pages of its
+ * address space 0 the NIC writes, "off" to stop.  Reading lists the IOVA
+ * page numbers recorded since the last read (hex, ascending), then
+ * "lost" if the record could not take one, and forgets them.
+ */
+static int snic_debugfs_trace_show(struct seq_file *s, void *unused)
+{
+	struct snic_model *m = s->private;
+	unsigned long index;
+	void *entry;
+
+	xa_for_each(&m->trace, index, entry) {
+		seq_printf(s, "%lx\n", index);
+		xa_erase(&m->trace, index);
+	}
+	if (READ_ONCE(m->trace_lost))
+		seq_puts(s, "lost\n");
+	WRITE_ONCE(m->trace_lost, false);
+	return 0;
+}
+
+static int snic_debugfs_trace_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, snic_debugfs_trace_show, inode->i_private);
+}
+
+static ssize_t snic_debugfs_trace_write(struct file *file,
+					const char __user *ubuf, size_t len,
+					loff_t *ppos)
+{
+	struct snic_model *m = file_inode(file)->i_private;
+	char buf[16];
+	unsigned int fn;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sysfs_streq(buf, "off")) {
+		WRITE_ONCE(m->trace_fn, -1);
+		return len;
+	}
+	if (kstrtouint(buf, 0, &fn) || fn >= m->caps.max_functions)
+		return -EINVAL;
+	WRITE_ONCE(m->trace_fn, -1);
+	xa_destroy(&m->trace);
+	WRITE_ONCE(m->trace_lost, false);
+	WRITE_ONCE(m->trace_fn, fn);
+	return len;
+}
+
+static const struct file_operations snic_debugfs_trace_fops = {
+	.owner = THIS_MODULE,
+	.open = snic_debugfs_trace_open,
+	.read = seq_read,
+	.write = snic_debugfs_trace_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /**
  * snic_model_debugfs_add() - show a NIC in debugfs
  * @m: the NIC
@@ -114,6 +184,9 @@ void snic_model_debugfs_add(struct snic_model *m)
 			    &snic_debugfs_functions_fops);
 	debugfs_create_file("settle", 0400, m->debugfs, m,
 			    &snic_debugfs_settle_fops);
+	debugfs_create_file("write_trace", 0600, m->debugfs, m,
+			    &snic_debugfs_trace_fops);
+	debugfs_create_u32("log_drop", 0600, m->debugfs, &m->log_drop);
 }
 
 /**

@@ -88,6 +88,8 @@ int snic_model_dma(struct snic_model_fn *fn, u16 asid, u64 iova, u64 len,
 		n = min(len, map->last - iova + 1);
 		err = snic_dma_phys(map->addr + (iova - map->start), n, actor,
 				    arg);
+		if (perm & SNIC_IOTLB_PERM_WRITE)
+			snic_model_log_write(fn, asid, iova, n);
 		if (err)
 			break;
 		iova += n;
@@ -144,6 +146,7 @@ int snic_model_dma_read(struct snic_model_fn *fn, u16 asid, u64 iova,
 	return snic_model_dma(fn, asid, iova, len, SNIC_IOTLB_PERM_READ,
 			      snic_dma_to_buf, &b);
 }
+EXPORT_SYMBOL_IF_KUNIT(snic_model_dma_read);
 
 /**
  * snic_model_dma_write() - write a buffer into driver memory
@@ -163,6 +166,7 @@ int snic_model_dma_write(struct snic_model_fn *fn, u16 asid, u64 iova,
 	return snic_model_dma(fn, asid, iova, len, SNIC_IOTLB_PERM_WRITE,
 			      snic_dma_from_buf, &b);
 }
+EXPORT_SYMBOL_IF_KUNIT(snic_model_dma_write);
 
 /**
  * struct snic_dma_once - one naturally aligned access of 2 or 4 bytes

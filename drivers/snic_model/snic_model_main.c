@@ -60,7 +60,7 @@ static u32 snic_model_read32(struct snic_bus *bus, u32 off)
 		return SNIC_VERSION_MAJOR << 16 | SNIC_VERSION_MINOR;
 	case SNIC_REG_CAPS:
 		return SNIC_CAP_SUSPEND | SNIC_CAP_VQ_STATE | SNIC_CAP_PACKED |
-		       SNIC_CAP_STATS;
+		       SNIC_CAP_STATS | SNIC_CAP_DIRTY_LOG;
 	case SNIC_REG_MAX_FUNCTIONS:
 		return m->caps.max_functions;
 	case SNIC_REG_FEATURES_LO:
@@ -250,6 +250,8 @@ struct snic_model *snic_model_create(const struct snic_caps *caps)
 	mutex_init(&m->lock);
 	spin_lock_init(&m->db_lock);
 	spin_lock_init(&m->irq_lock);
+	m->trace_fn = -1;
+	xa_init(&m->trace);
 	return m;
 
 err_wq:
@@ -277,6 +279,7 @@ void snic_model_destroy(struct snic_model *m)
 	mutex_unlock(&m->lock);
 	destroy_workqueue(m->port_wq);
 	destroy_workqueue(m->wq);
+	xa_destroy(&m->trace);
 	mutex_destroy(&m->lock);
 	kvfree(m->fns);
 	kfree(m);

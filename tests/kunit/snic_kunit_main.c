@@ -171,6 +171,30 @@ struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors)
  *
  * Return: the NIC; freed when the test ends.
  */
+/**
+ * snic_test_raw_cmd() - execute a command written word by word, past the
+ *	driver, straight on the NIC's bus
+ * @t: the NIC
+ * @w: the command's 32-bit words
+ * @n: how many
+ *
+ * Return: ADMIN_STATUS, or U32_MAX if the NIC did not complete it.
+ */
+u32 snic_test_raw_cmd(struct snic_test_nic *t, const u32 *w, unsigned int n)
+{
+	struct snic_bus *bus = snic_model_bus(t->model);
+	unsigned int i;
+	u32 seq;
+
+	for (i = 0; i < n; i++)
+		bus->ops->write32(bus, SNIC_REG_ADMIN_CMD + 4 * i, w[i]);
+	seq = bus->ops->read32(bus, SNIC_REG_ADMIN_DONE) + 1;
+	bus->ops->write32(bus, SNIC_REG_ADMIN_DOORBELL, seq);
+	if (bus->ops->read32(bus, SNIC_REG_ADMIN_DONE) != seq)
+		return U32_MAX;
+	return bus->ops->read32(bus, SNIC_REG_ADMIN_STATUS);
+}
+
 struct snic_test_nic *snic_test_nic(struct kunit *test)
 {
 	return snic_test_nic_make(test, NULL, 0, 0);

@@ -38,7 +38,7 @@ static void snic_model_identity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->nic.caps.min_mtu, want.min_mtu);
 	KUNIT_EXPECT_EQ(test, t->nic.caps.max_mtu, want.max_mtu);
 	KUNIT_EXPECT_EQ(test, hw(t)->devcaps, SNIC_CAP_SUSPEND | SNIC_CAP_VQ_STATE |
-			SNIC_CAP_PACKED | SNIC_CAP_STATS);
+			SNIC_CAP_PACKED | SNIC_CAP_STATS | SNIC_CAP_DIRTY_LOG);
 }
 
 static void snic_model_fn_create_checks(struct kunit *test)
@@ -194,21 +194,6 @@ static void snic_model_vqs(struct kunit *test)
 }
 
 /* Write a raw command of @len bytes whose first words are @w, execute it. */
-static u32 snic_raw_cmd(struct snic_test_nic *t, const u32 *w, unsigned int n)
-{
-	struct snic_bus *bus = snic_model_bus(t->model);
-	unsigned int i;
-	u32 seq;
-
-	for (i = 0; i < n; i++)
-		bus->ops->write32(bus, SNIC_REG_ADMIN_CMD + 4 * i, w[i]);
-	seq = bus->ops->read32(bus, SNIC_REG_ADMIN_DONE) + 1;
-	bus->ops->write32(bus, SNIC_REG_ADMIN_DOORBELL, seq);
-	if (bus->ops->read32(bus, SNIC_REG_ADMIN_DONE) != seq)
-		return U32_MAX;
-	return bus->ops->read32(bus, SNIC_REG_ADMIN_STATUS);
-}
-
 static void snic_model_malformed(struct kunit *test)
 {
 	struct snic_test_nic *t = snic_test_nic(test);
@@ -218,27 +203,29 @@ static void snic_model_malformed(struct kunit *test)
 	/* Length shorter than the header, longer than the buffer. */
 	w[0] = SNIC_OP_FN_QUERY;
 	w[1] = 4;
-	KUNIT_EXPECT_EQ(test, snic_raw_cmd(t, w, 2), SNIC_ST_EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EINVAL);
 	w[1] = SNIC_ADMIN_BUF_SIZE + 4;
-	KUNIT_EXPECT_EQ(test, snic_raw_cmd(t, w, 2), SNIC_ST_EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EINVAL);
 	/* A command shorter than its structure. */
 	w[0] = SNIC_OP_FN_SET_FEATURES;
 	w[1] = 12;
-	KUNIT_EXPECT_EQ(test, snic_raw_cmd(t, w, 3), SNIC_ST_EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 3), SNIC_ST_EINVAL);
 	w[0] = SNIC_OP_VQ_CREATE;
 	w[1] = 16;
-	KUNIT_EXPECT_EQ(test, snic_raw_cmd(t, w, 4), SNIC_ST_EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 4), SNIC_ST_EINVAL);
 	/* CONFIG_WRITE whose data runs past the command. */
 	w[0] = SNIC_OP_CONFIG_WRITE;
 	w[1] = 12;
 	w[2] = 6 << 16;
-	KUNIT_EXPECT_EQ(test, snic_raw_cmd(t, w, 3), SNIC_ST_EINVAL);
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 3), SNIC_ST_EINVAL);
 	/* Unknown and not yet implemented opcodes. */
 	w[0] = 0x7777;
 	w[1] = 8;
-	KUNIT_EXPECT_EQ(test, snic_raw_cmd(t, w, 2), SNIC_ST_EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EOPNOTSUPP);
+	w[0] = SNIC_OP_FN_STATE_SAVE;
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EOPNOTSUPP);
 	w[0] = SNIC_OP_DIRTY_LOG_START;
-	KUNIT_EXPECT_EQ(test, snic_raw_cmd(t, w, 2), SNIC_ST_EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EINVAL);
 	/* Function 0 is untouched. */
 	KUNIT_EXPECT_EQ(test, snic_hw_fn_set_status(hw(t), 0, 1), 0);
 }
@@ -314,7 +301,6 @@ static void snic_model_iotlb_limits(struct kunit *test)
 {
 	struct snic_test_nic *t = snic_test_nic(test);
 	struct snic_model_fn *fn = &t->model->fns[0];
-	struct snic_bus *bus = snic_model_bus(t->model);
 	struct {
 		struct snic_cmd_iotlb_map c;
 		struct snic_iotlb_entry e[2];
@@ -334,17 +320,12 @@ static void snic_model_iotlb_limits(struct kunit *test)
 		},
 	};
 	u32 *w = (u32 *)&cmd;
-	unsigned int i;
 	u64 a;
 
 	t->model->iotlb_max = 2;
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(hw(t), 0, &snic_p, 1), 0);
 	/* Two entries that overlap each other: nothing is mapped. */
-	for (i = 0; i < sizeof(cmd) / 4; i++)
-		bus->ops->write32(bus, SNIC_REG_ADMIN_CMD + 4 * i, w[i]);
-	bus->ops->write32(bus, SNIC_REG_ADMIN_DOORBELL,
-			  bus->ops->read32(bus, SNIC_REG_ADMIN_DONE) + 1);
-	KUNIT_EXPECT_EQ(test, bus->ops->read32(bus, SNIC_REG_ADMIN_STATUS),
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, sizeof(cmd) / 4),
 			SNIC_ST_EINVAL);
 	/* Still empty, as FN_CREATE left it. */
 	KUNIT_EXPECT_FALSE(test, snic_model_translate(fn, 0, 0x20000, 1, RD, &a));

@@ -88,6 +88,7 @@ struct snic_test_nic {
 };
 
 struct snic_test_nic *snic_test_nic(struct kunit *test);
+u32 snic_test_raw_cmd(struct snic_test_nic *t, const u32 *w, unsigned int n);
 struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors);
 struct snic_test_nic *snic_test_nic_regs(struct kunit *test,
 					 const struct snic_spy_reg *regs,
