@@ -21,4 +21,53 @@
 #define SNIC_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #endif
 
+/*
+ * The dirty-page log ops of struct vdpa_config_ops, which the series in
+ * patches/linux/ proposes.  It appends them after .free, so a parent can
+ * offer them to a vhost_vdpa built with the series (the drop-in module of
+ * scripts/build-vhost-vdpa) even when the kernel's own header lacks them:
+ * struct snic_vdpa_ops is then the kernel's structure followed by the
+ * three members, in the series' order, at the offsets the series gives
+ * them.  vhost_vdpa reads them only from a parent that reports
+ * VHOST_BACKEND_F_LOG_ALL_DEVICE.
+ */
+#include <linux/vdpa.h>
+
+#ifdef SNIC_HAVE_VDPA_LOG
+struct snic_vdpa_ops {
+	struct vdpa_config_ops vdpa;
+};
+
+#define snic_log_ops(o)	(&(o)->vdpa)
+#else
+#define VDPA_LOG_PAGE_SHIFT	12
+#define VDPA_LOG_PAGE_SIZE	BIT_ULL(VDPA_LOG_PAGE_SHIFT)
+
+/* As in the series' include/linux/vdpa.h. */
+struct vdpa_log {
+	struct page **pages;
+	unsigned long npages;
+	unsigned int offset;
+	u64 nbits;
+};
+
+struct snic_vdpa_ops {
+	struct vdpa_config_ops vdpa;
+	int (*log_start)(struct vdpa_device *vdev, unsigned int asid,
+			 const struct vdpa_log *log);
+	int (*log_stop)(struct vdpa_device *vdev, unsigned int asid);
+	int (*log_sync)(struct vdpa_device *vdev, unsigned int asid);
+};
+
+/* Where the series puts them: right after the last member, .free. */
+static_assert(offsetof(struct snic_vdpa_ops, log_start) ==
+	      offsetofend(struct vdpa_config_ops, free));
+
+#define snic_log_ops(o)	(o)
+#endif
+
+#ifndef VHOST_BACKEND_F_LOG_ALL_DEVICE
+#define VHOST_BACKEND_F_LOG_ALL_DEVICE	0x9
+#endif
+
 #endif /* _SNIC_COMPAT_H */

@@ -38,7 +38,8 @@ struct snic_vdpa;
  * @irq_lock: protects @vec_map and @vec_owner against the interrupt path
  * @vec_map: vectors in use (0, the admin vector, always)
  * @vec_owner: the device each vector routes to
- * @ops: the config ops of its devices, by its capabilities
+ * @ops: the config ops of its devices, by its capabilities (with the
+ *	dirty-page log ops where the NIC logs)
  */
 struct snic_nic {
 	struct device *dev;
@@ -51,7 +52,7 @@ struct snic_nic {
 	spinlock_t irq_lock;	/* see above */
 	unsigned long *vec_map;
 	struct snic_vdpa **vec_owner;
-	struct vdpa_config_ops ops;
+	struct snic_vdpa_ops ops;
 };
 
 /**
@@ -110,6 +111,21 @@ struct snic_as {
 };
 
 /**
+ * struct snic_log - the dirty-page log the NIC keeps for a device
+ *	(see snic_log.c)
+ * @active: the NIC logs into it
+ * @asid: the address space it logs
+ * @dma: the bus address of each page of the bitmap, mapped for the NIC
+ * @npages: entries in @dma
+ */
+struct snic_log {
+	bool active;
+	u16 asid;
+	dma_addr_t *dma;
+	unsigned long npages;
+};
+
+/**
  * struct snic_vdpa - one vDPA device, backed by one virtio function of a NIC
  * @vdpa: the vdpa core's device
  * @nic: the NIC hosting it
@@ -129,6 +145,7 @@ struct snic_as {
  * @vec_base: its MSI-X vectors: the config vector, then one per queue
  * @as: its address spaces, under @lock
  * @group_asid: the address space of each virtqueue group, under @lock
+ * @log: its dirty-page log, under @lock
  *
  * Status, features, config space and queue state live in the NIC.
  */
@@ -148,6 +165,7 @@ struct snic_vdpa {
 	u16 vec_base;
 	struct snic_as as[SNIC_NAS];
 	u8 group_asid[SNIC_NGROUPS];
+	struct snic_log log;
 };
 
 static inline struct snic_vdpa *vdpa_to_snic(struct vdpa_device *vdpa)
@@ -174,6 +192,16 @@ void snic_mgmt_unregister(struct snic_nic *nic);
 int snic_resolve_params(const struct snic_caps *caps,
 			const struct vdpa_dev_set_config *req,
 			struct snic_dev_params *p, char *why, size_t why_len);
+#endif
+
+/* snic_log.c */
+void snic_log_ops_init(struct snic_nic *nic);
+void snic_log_reset(struct snic_vdpa *sv);
+#if IS_ENABLED(CONFIG_KUNIT)
+int snic_log_start(struct vdpa_device *vdpa, unsigned int asid,
+		   const struct vdpa_log *log);
+int snic_log_stop(struct vdpa_device *vdpa, unsigned int asid);
+int snic_log_sync(struct vdpa_device *vdpa, unsigned int asid);
 #endif
 
 /* snic_ops.c */

@@ -732,6 +732,73 @@ int snic_hw_iotlb_reset(struct snic_hw *hw, u16 fn, u16 asid, u32 flags)
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_iotlb_reset);
 
 /**
+ * snic_hw_log_start() - DIRTY_LOG_START
+ * @hw: the NIC
+ * @fn: function number
+ * @asid: address space to log
+ * @list: bus address of the page list of the bitmap
+ * @npages: entries in the page list
+ * @offset: byte offset of bit 0 in the first page
+ * @nbits: bits in the bitmap
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_log_start(struct snic_hw *hw, u16 fn, u16 asid, dma_addr_t list,
+		      u32 npages, u32 offset, u64 nbits)
+{
+	struct snic_cmd_log_start c = {
+		.hdr = HDR(DIRTY_LOG_START),
+		.asid = cpu_to_le16(asid),
+		.page_shift = SNIC_LOG_PAGE_SHIFT,
+		.offset = cpu_to_le32(offset),
+		.nbits = cpu_to_le64(nbits),
+		.list = cpu_to_le64(list),
+		.npages = cpu_to_le32(npages),
+	};
+
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_log_start);
+
+static int snic_hw_asid_cmd(struct snic_hw *hw, u16 fn, u16 op, u16 asid)
+{
+	struct snic_cmd_asid c = {
+		.hdr = { .opcode = cpu_to_le16(op) },
+		.asid = cpu_to_le16(asid),
+	};
+
+	return snic_hw_cmd(hw, fn, &c, sizeof(c));
+}
+
+/**
+ * snic_hw_log_stop() - DIRTY_LOG_STOP
+ * @hw: the NIC
+ * @fn: function number
+ * @asid: address space
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_log_stop(struct snic_hw *hw, u16 fn, u16 asid)
+{
+	return snic_hw_asid_cmd(hw, fn, SNIC_OP_DIRTY_LOG_STOP, asid);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_log_stop);
+
+/**
+ * snic_hw_log_sync() - DIRTY_LOG_SYNC
+ * @hw: the NIC
+ * @fn: function number
+ * @asid: address space
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_log_sync(struct snic_hw *hw, u16 fn, u16 asid)
+{
+	return snic_hw_asid_cmd(hw, fn, SNIC_OP_DIRTY_LOG_SYNC, asid);
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_log_sync);
+
+/**
  * snic_hw_kick() - ring a queue's doorbell
  * @hw: the NIC
  * @fn: function number

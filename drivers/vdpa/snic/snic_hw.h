@@ -133,6 +133,10 @@ int snic_hw_iotlb_map(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
 int snic_hw_iotlb_unmap(struct snic_hw *hw, u16 fn, u16 asid, u64 iova,
 			u64 size);
 int snic_hw_iotlb_reset(struct snic_hw *hw, u16 fn, u16 asid, u32 flags);
+int snic_hw_log_start(struct snic_hw *hw, u16 fn, u16 asid, dma_addr_t list,
+		      u32 npages, u32 offset, u64 nbits);
+int snic_hw_log_stop(struct snic_hw *hw, u16 fn, u16 asid);
+int snic_hw_log_sync(struct snic_hw *hw, u16 fn, u16 asid);
 int snic_hw_group_set_asid(struct snic_hw *hw, u16 fn, u16 group, u16 asid);
 void snic_hw_kick(struct snic_hw *hw, u16 fn, u16 qid);
 

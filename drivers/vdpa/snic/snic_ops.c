@@ -599,15 +599,10 @@ static int snic_reset_locked(struct snic_vdpa *sv, u32 hw_flags)
 		sv->vqs[i] = (struct snic_vq) {
 			.pos_lost = sv->vqs[i].in_hw || sv->vqs[i].pos_lost,
 		};
-	/*
-	 * A driver sets its config callback again after a reset: a callback
-	 * left from one bound before (virtio_vdpa, then vhost_vdpa) must not
-	 * be called once that driver is gone.
-	 */
-	sv->config_cb = (struct vdpa_callback) {};
 	spin_unlock_irqrestore(&sv->cb_lock, flags);
 	sv->needs_reset = false;
 	sv->suspended = false;
+	snic_log_reset(sv);
 	snic_as_reset(sv, hw_flags & SNIC_FN_RESET_CLEAN_MAP);
 	return 0;
 }
@@ -740,10 +735,19 @@ static int snic_resume(struct vdpa_device *vdpa)
 	return err;
 }
 
-/* Queues enabled after DRIVER_OK start at once, without a kick. */
+/*
+ * Queues enabled after DRIVER_OK start at once, without a kick.  A NIC
+ * that logs its writes has the log ops: vhost_vdpa built with the series
+ * of patches/linux/ reads them only when this says so.
+ */
 static u64 snic_get_backend_features(const struct vdpa_device *vdpa)
 {
-	return BIT_ULL(VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK);
+	const struct snic_vdpa *sv = container_of(vdpa, struct snic_vdpa, vdpa);
+	u64 features = BIT_ULL(VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK);
+
+	if (sv->nic->hw.devcaps & SNIC_CAP_DIRTY_LOG)
+		features |= BIT_ULL(VHOST_BACKEND_F_LOG_ALL_DEVICE);
+	return features;
 }
 
 static size_t snic_get_config_size(struct vdpa_device *vdpa)
@@ -801,6 +805,7 @@ static void snic_free(struct vdpa_device *vdpa)
 	 * behind an IOMMU, that is what stops a stuck function's DMA into
 	 * pages its user is about to free.
 	 */
+	snic_log_reset(sv);
 	snic_as_fini(sv);
 	kfree(sv->vqs);
 	mutex_destroy(&sv->lock);
@@ -855,11 +860,12 @@ static const struct vdpa_config_ops snic_vdpa_ops = {
  */
 void snic_vdpa_ops_init(struct snic_nic *nic)
 {
-	nic->ops = snic_vdpa_ops;
+	nic->ops = (struct snic_vdpa_ops) { .vdpa = snic_vdpa_ops };
 	if (!(nic->hw.devcaps & SNIC_CAP_SUSPEND)) {
-		nic->ops.suspend = NULL;
-		nic->ops.resume = NULL;
+		nic->ops.vdpa.suspend = NULL;
+		nic->ops.vdpa.resume = NULL;
 	}
+	snic_log_ops_init(nic);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_ops_init);
 /**
@@ -882,7 +888,7 @@ struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,
 	struct snic_vdpa *sv;
 	int err;
 
-	sv = vdpa_alloc_device(struct snic_vdpa, vdpa, nic->dev, &nic->ops, ngroups,
+	sv = vdpa_alloc_device(struct snic_vdpa, vdpa, nic->dev, &nic->ops.vdpa, ngroups,
 			       nic->hw.nas, name, false);
 	if (IS_ERR(sv))
 		return sv;
