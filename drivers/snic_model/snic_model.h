@@ -286,8 +286,8 @@ struct snic_model_fn {
  *	into @trace, or -1
  * @trace: debug: IOVA page numbers that function's writes touched
  * @trace_lost: debug: @trace could not take a page
- * @log_drop: debug fault: leave out one log bit in this many (0: none)
- * @log_seq: log bits set or left out, for @log_drop
+ * @log_drop: debug fault: the log leaves out the pages whose number is a
+ *	multiple of this (0: none)
  */
 struct snic_model {
 	struct snic_bus bus;
@@ -314,7 +314,6 @@ struct snic_model {
 	struct xarray trace;
 	bool trace_lost;
 	u32 log_drop;
-	atomic_t log_seq;
 };
 
 /* snic_model_main.c */

@@ -119,3 +119,63 @@ test_vmm_unmapped_ring() {
 	[ -z "$errs" ] || fail "$errs"
 	"$VDPA" dev del vm0
 }
+
+# The vhost_vdpa with the device dirty page log (patches/linux/): the test
+# kernel's own; on the stock kernel the drop-in module that scripts/setup
+# built (scripts/build-vhost-vdpa), loaded instead of Debian's.
+vmm_log_vhost() {
+	local dir=$SNIC_CACHE/vhost-vdpa
+
+	[ "$SNIC_KIND" = stock ] || return 0
+	[ -e "$dir/vhost_vdpa.ko" ] ||
+		fail "no drop-in vhost_vdpa.ko in $dir (scripts/setup builds it)"
+	[ "$(modinfo -F vermagic "$dir/vhost_vdpa.ko" | cut -d' ' -f1)" = "$(uname -r)" ] ||
+		fail "$dir/vhost_vdpa.ko is not for $(uname -r): run scripts/setup"
+	if mod_loaded vhost_vdpa; then
+		rmmod vhost_vdpa
+	fi
+	modprobe -a vhost vhost_iotlb vdpa irqbypass
+	insmod "$dir/vhost_vdpa.ko"
+	echo "measure: the drop-in $(readlink -f "$dir")/vhost_vdpa.ko, on $(uname -r)"
+}
+
+# The device's own dirty page log, checked against the NIC's write trace:
+# the client runs the traffic of vmm_traffic with VHOST_F_LOG_ALL on and
+# VHOST_SET_LOG_BASE given; after each direction it suspends the device
+# and every page of the client's memory the NIC wrote in that window must
+# have its bit.  Then a NIC that never logs one page in 7 (debugfs
+# log_drop): the same check must fail, naming the pages it missed.
+test_vmm_dirty_log() {
+	local bin dev out n=300 fs=$SNIC_NICFS/nic0
+
+	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	vmm_log_vhost
+	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:03 max_vqp 1) || fail "no vhost-vdpa device"
+	ip link show snic0f0 >/dev/null || fail "no representor snic0f0 for vm0"
+	sysctl -qw net.ipv6.conf.snic0f0.disable_ipv6=1 2>/dev/null || true
+	ip link set snic0f0 up
+	# vm0 is function 0 of NIC 0 (its port is snic0f0).
+	echo 0 >"$fs/write_trace"
+	out=$("$bin" traffic --dev "$dev" --port snic0f0 --frames $n \
+		--dirty-log "$fs/write_trace" 2>&1) || fail "snic-vmm traffic --dirty-log: $out"
+	echo "$out"
+	expect_eq "result" "$(vmm_kv "$out" result)" ok
+	expect_match "backend" "$(vmm_kv "$out" backend)" "LOG_ALL_DEVICE"
+	expect_eq "windows checked" "$(vmm_kv "$out" log_windows)" 2
+	echo "measure: transmit window: $(vmm_kv "$out" log_transmit); receive window: $(vmm_kv "$out" log_receive) (pages)"
+
+	echo 7 >"$fs/log_drop"
+	echo 0 >"$fs/write_trace"
+	if out=$("$bin" traffic --dev "$dev" --port snic0f0 --frames $n \
+		--dirty-log "$fs/write_trace" 2>&1); then
+		echo "$out"
+		fail "the log check passed a NIC that leaves out every 7th page"
+	fi
+	echo "$out"
+	expect_match "the check's verdict on log_drop=7" "$(tail -n 1 <<<"$out")" \
+		"dirty log: (transmit|receive): [1-9][0-9]* of [0-9]+ pages the NIC wrote have no bit"
+	echo "measure: with log_drop=7: $(grep -o 'dirty log: .*' <<<"$out")"
+	echo 0 >"$fs/log_drop"
+	echo off >"$fs/write_trace"
+	"$VDPA" dev del vm0
+}

@@ -166,14 +166,7 @@ struct snic_test_nic *snic_test_nic_vectors(struct kunit *test, u16 nvectors)
 }
 
 /**
- * snic_test_nic() - a software NIC, identified by the driver
- * @test: the test that owns it
- *
- * Return: the NIC; freed when the test ends.
- */
-/**
- * snic_test_raw_cmd() - execute a command written word by word, past the
- *	driver, straight on the NIC's bus
+ * snic_test_raw_cmd() - execute a command straight on the NIC's bus
  * @t: the NIC
  * @w: the command's 32-bit words
  * @n: how many
@@ -195,6 +188,12 @@ u32 snic_test_raw_cmd(struct snic_test_nic *t, const u32 *w, unsigned int n)
 	return bus->ops->read32(bus, SNIC_REG_ADMIN_STATUS);
 }
 
+/**
+ * snic_test_nic() - a software NIC, identified by the driver
+ * @test: the test that owns it
+ *
+ * Return: the NIC; freed when the test ends.
+ */
 struct snic_test_nic *snic_test_nic(struct kunit *test)
 {
 	return snic_test_nic_make(test, NULL, 0, 0);

@@ -357,8 +357,8 @@ static void snic_log_lifecycle(struct kunit *test)
 
 /*
  * The debug knobs: write_trace records every page written apart from the
- * log, log_drop leaves out one bit in N; comparing the two finds each
- * page left out.
+ * log, log_drop leaves out the pages whose number is a multiple of N;
+ * comparing the two finds each page left out.
  */
 static void snic_log_knobs(struct kunit *test)
 {
@@ -370,8 +370,8 @@ static void snic_log_knobs(struct kunit *test)
 	void *entry;
 
 	WRITE_ONCE(m->trace_fn, 0);
+	/* Pages 64 to 69 written: 66 and 69 left out. */
 	WRITE_ONCE(m->log_drop, 3);
-	atomic_set(&m->log_seq, 0);
 	KUNIT_ASSERT_EQ(test, snic_tlog_start(x->t, 0, 0, l), 0);
 	KUNIT_EXPECT_EQ(test, snic_lfix_write(x, 0, LOG_IOVA, 6 * 4096), 0);
 	xa_for_each(&m->trace, index, entry) {
@@ -381,6 +381,11 @@ static void snic_log_knobs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, traced, 6);
 	KUNIT_EXPECT_EQ(test, missed, 2);
 	KUNIT_EXPECT_EQ(test, snic_tlog_weight(l), 4);
+	KUNIT_EXPECT_FALSE(test, snic_tlog_bit(l, 66));
+	KUNIT_EXPECT_FALSE(test, snic_tlog_bit(l, 69));
+	/* Written again, still left out. */
+	KUNIT_EXPECT_EQ(test, snic_lfix_write(x, 0, LOG_IOVA + 2 * 4096, 1), 0);
+	KUNIT_EXPECT_FALSE(test, snic_tlog_bit(l, 66));
 	WRITE_ONCE(m->log_drop, 0);
 	WRITE_ONCE(m->trace_fn, -1);
 	xa_destroy(&m->trace);

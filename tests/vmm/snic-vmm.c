@@ -11,6 +11,15 @@
  *	a suspend/resume in each direction with the ring positions checked,
  *	then reset and close.
  *
+ *   snic-vmm traffic ... --dirty-log TRACE
+ *	the same with the device's dirty page log (the kernel series of
+ *	patches/linux/): VHOST_SET_LOG_BASE, VHOST_F_LOG_ALL switched on at
+ *	DRIVER_OK as QEMU does at migration start; after the transmit and
+ *	the receive traffic the device is suspended (vhost_vdpa syncs the
+ *	log) and every page the NIC wrote, as its write trace TRACE lists
+ *	them (debugfs snic_model/nic<N>/write_trace, started on the
+ *	function by the caller), must have its bit in the log.
+ *
  *   snic-vmm unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]
  *	point the TX ring at host physical addresses of the client's own
  *	pages (found in /proc/self/pagemap), which it never mapped, go to
@@ -66,6 +75,9 @@
 #endif
 #ifndef VHOST_BACKEND_F_IOTLB_PERSIST
 #define VHOST_BACKEND_F_IOTLB_PERSIST		0x8
+#endif
+#ifndef VHOST_BACKEND_F_LOG_ALL_DEVICE
+#define VHOST_BACKEND_F_LOG_ALL_DEVICE		0x9
 #endif
 #ifndef VHOST_VDPA_RESUME
 #define VHOST_VDPA_RESUME			_IO(VHOST_VIRTIO, 0x7E)
@@ -169,6 +181,14 @@ struct vq {
 	u8 *inflight;	/* per descriptor id: posted, not yet used */
 };
 
+/* The dirty page log, and the NIC's write trace that checks it. */
+struct dlog {
+	const char *trace;	/* NULL: no log */
+	u8 *bits;		/* one bit per page of IOVA */
+	u64 nbits;
+	unsigned int windows;
+};
+
 struct vmm {
 	int fd;
 	const char *path;
@@ -184,6 +204,7 @@ struct vmm {
 	u8 *mem;
 	struct vq vqs[MAX_VQS];	/* rx0, tx0, cvq */
 	struct vq *rx, *tx, *cvq;
+	struct dlog log;
 };
 
 /* ---- the steps: ioctls and messages, each failing loudly ---- */
@@ -252,6 +273,7 @@ static const char *const backend_names[] = {
 	[VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK] = "ENABLE_AFTER_DRIVER_OK",
 	[VHOST_BACKEND_F_DESC_ASID] = "DESC_ASID",
 	[VHOST_BACKEND_F_IOTLB_PERSIST] = "IOTLB_PERSIST",
+	[VHOST_BACKEND_F_LOG_ALL_DEVICE] = "LOG_ALL_DEVICE",
 };
 
 static void print_backend(const char *key, u64 f)
@@ -287,6 +309,8 @@ static void vmm_backend(struct vmm *v)
 	       BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID) |
 	       BIT_ULL(VHOST_BACKEND_F_SUSPEND) |
 	       BIT_ULL(VHOST_BACKEND_F_RESUME);
+	if (v->log.trace)
+		want |= BIT_ULL(VHOST_BACKEND_F_LOG_ALL_DEVICE);
 	v->backend = offered & want;
 	VMM_IOCTL(v, VHOST_SET_BACKEND_FEATURES, &v->backend);
 	print_backend("backend", v->backend);
@@ -765,6 +789,128 @@ static void port_wait_up(struct port *p)
 	    (int)strcspn(state, "\n"), state);
 }
 
+/* ---- the dirty page log ---- */
+
+/* Read the NIC's write trace (which forgets what it returns). */
+static u64 *trace_read(struct vmm *v, unsigned int *n)
+{
+	unsigned int size = 0;
+	u64 *pages = NULL;
+	char line[64];
+	FILE *f;
+
+	f = fopen(v->log.trace, "r");
+	if (!f)
+		die_errno("%s", v->log.trace);
+	*n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "lost", 4))
+			die("the write trace lost pages: it cannot check the log");
+		if (*n == size) {
+			size = size ? 2 * size : 256;
+			pages = realloc(pages, size * sizeof(*pages));
+			if (!pages)
+				die("out of memory");
+		}
+		pages[(*n)++] = strtoull(line, NULL, 16);
+	}
+	fclose(f);
+	return pages;
+}
+
+static bool log_bit(const struct dlog *l, u64 n)
+{
+	return __atomic_load_n(&l->bits[n / 8], __ATOMIC_ACQUIRE) & (1u << (n % 8));
+}
+
+/*
+ * Switch the log on as QEMU does at migration start: the log's address,
+ * VHOST_F_LOG_ALL added to the features while running, the used rings'
+ * log flag.  The log covers the client's IOVA range.
+ */
+static void log_start(struct vmm *v)
+{
+	struct dlog *l = &v->log;
+	u64 base, features = v->features | BIT_ULL(VHOST_F_LOG_ALL);
+	unsigned int i, n;
+
+	step = "dirty log start";
+	if (!(v->backend & BIT_ULL(VHOST_BACKEND_F_LOG_ALL_DEVICE)) ||
+	    !(v->dev_features & BIT_ULL(VHOST_F_LOG_ALL)))
+		die("no device dirty log: vhost_vdpa without patches/linux/, or no parent log ops");
+	if (!(v->backend & BIT_ULL(VHOST_BACKEND_F_SUSPEND)))
+		die("the log check suspends the device: the backend cannot");
+	l->nbits = (MEM_IOVA + MEM_SIZE) / PAGE_SZ;
+	l->bits = calloc(1, (l->nbits + 63) / 64 * 8);
+	if (!l->bits)
+		die("out of memory");
+	base = (uintptr_t)l->bits;
+	VMM_IOCTL(v, VHOST_SET_LOG_BASE, &base);
+	VMM_IOCTL(v, VHOST_SET_FEATURES, &features);
+	for (i = 0; i < MAX_VQS; i++) {
+		struct vq *q = &v->vqs[i];
+		struct vhost_vring_addr a = {
+			.index = q->idx,
+			.flags = 1u << VHOST_VRING_F_LOG,
+			.desc_user_addr = q->desc_iova,
+			.avail_user_addr = q->avail_iova,
+			.used_user_addr = q->used_iova,
+			.log_guest_addr = q->used_iova,
+		};
+
+		if (q->used_by_client)
+			VMM_IOCTL(v, VHOST_SET_VRING_ADDR, &a);
+	}
+	/* The window starts now: what the NIC wrote before is not in it. */
+	free(trace_read(v, &n));
+	kv("log_bits", "%llu", (unsigned long long)l->nbits);
+}
+
+/*
+ * End a window: suspend (vhost_vdpa syncs the log), then every page the
+ * NIC wrote since the last window must have its bit; clear the log and
+ * resume.  A window must have writes, or the check proves nothing.
+ */
+static void log_check(struct vmm *v, const char *what)
+{
+	struct dlog *l = &v->log;
+	unsigned int n, i, missed = 0, logged = 0;
+	u64 *pages, first_missed = 0, p;
+	char key[64];
+
+	step = "dirty log check";
+	VMM_IOCTL(v, VHOST_VDPA_SUSPEND, NULL);
+	pages = trace_read(v, &n);
+	for (i = 0; i < n; i++) {
+		if (pages[i] >= l->nbits)
+			die("%s: the NIC wrote page 0x%llx, beyond the IOVA the client mapped",
+			    what, (unsigned long long)pages[i]);
+		if (!log_bit(l, pages[i]) && !missed++)
+			first_missed = pages[i];
+	}
+	for (p = 0; p < l->nbits; p++)
+		logged += log_bit(l, p);
+	snprintf(key, sizeof(key), "log_%s", what);
+	kv(key, "written %u logged %u missed %u", n, logged, missed);
+	if (!n)
+		die("%s: the NIC wrote nothing in the window: nothing checked", what);
+	if (missed)
+		die("dirty log: %s: %u of %u pages the NIC wrote have no bit (first IOVA 0x%llx)",
+		    what, missed, n, (unsigned long long)(first_missed * PAGE_SZ));
+	free(pages);
+	memset(l->bits, 0, (l->nbits + 63) / 64 * 8);
+	l->windows++;
+	VMM_IOCTL(v, VHOST_VDPA_RESUME, NULL);
+}
+
+/* Logging off again (migration over), as QEMU does. */
+static void log_stop(struct vmm *v)
+{
+	step = "dirty log stop";
+	VMM_IOCTL(v, VHOST_SET_FEATURES, &v->features);
+	kv("log_windows", "%u", v->log.windows);
+}
+
 /* ---- mode traffic ---- */
 
 struct traffic {
@@ -1104,6 +1250,8 @@ static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 		    vmm_get_status(v));
 	kv("status", "0x%02x", vmm_get_status(v));
 	vmm_kick(v->rx);
+	if (v->log.trace)
+		log_start(v);
 
 	if (v->cvq && (v->features & BIT_ULL(VIRTIO_NET_F_CTRL_RX))) {
 		step = "control queue";
@@ -1126,6 +1274,8 @@ static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 	kv("tx_completed", "%u", t->tx_done);
 	kv("tx_at_port", "%u", t->tx_seen);
 	kv("tx_ms", "%llu", (unsigned long long)(now_ms() - t1));
+	if (v->log.trace)
+		log_check(v, "transmit");
 	t1 = now_ms();
 
 	step = "receive";
@@ -1139,6 +1289,10 @@ static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 	kv("rx_frames", "%u", t->rx_ok);
 	kv("rx_other", "%u", t->rx_other);
 	kv("rx_ms", "%llu", (unsigned long long)(now_ms() - t1));
+	if (v->log.trace) {
+		log_check(v, "receive");
+		log_stop(v);
+	}
 
 	step = "ring positions";
 	if (vmm_vring_base(v, v->tx) != v->tx->avail_idx)
@@ -1361,7 +1515,7 @@ check:
 static void __noreturn usage(void)
 {
 	fprintf(stderr,
-		"Usage: %s traffic --dev /dev/vhost-vdpa-N --port REPRESENTOR [--frames N] [--no-suspend] [--no-cvq]\n"
+		"Usage: %s traffic --dev /dev/vhost-vdpa-N --port REPRESENTOR [--frames N] [--no-suspend] [--no-cvq] [--dirty-log TRACE]\n"
 		"       %s unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]\n",
 		prog, prog);
 	exit(2);
@@ -1376,6 +1530,7 @@ int main(int argc, char **argv)
 		{ "no-suspend", no_argument, NULL, 's' },
 		{ "no-cvq", no_argument, NULL, 'c' },
 		{ "map-unrelated", no_argument, NULL, 'u' },
+		{ "dirty-log", required_argument, NULL, 'l' },
 		{ }
 	};
 	const char *mode, *dev = NULL, *port = NULL;
@@ -1407,6 +1562,9 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			unrelated = true;
+			break;
+		case 'l':
+			v.log.trace = optarg;
 			break;
 		default:
 			usage();
