@@ -39,6 +39,7 @@ struct snic_vdpa_ops {
 };
 
 #define snic_log_ops(o)	(&(o)->vdpa)
+#define SNIC_KERNEL_HAS_VDPA_LOG	true
 #else
 #define VDPA_LOG_PAGE_SHIFT	12
 #define VDPA_LOG_PAGE_SIZE	BIT_ULL(VDPA_LOG_PAGE_SHIFT)
@@ -64,6 +65,7 @@ static_assert(offsetof(struct snic_vdpa_ops, log_start) ==
 	      offsetofend(struct vdpa_config_ops, free));
 
 #define snic_log_ops(o)	(o)
+#define SNIC_KERNEL_HAS_VDPA_LOG	false
 #endif
 
 #ifndef VHOST_BACKEND_F_LOG_ALL_DEVICE

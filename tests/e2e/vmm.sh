@@ -122,7 +122,8 @@ test_vmm_unmapped_ring() {
 
 # The vhost_vdpa with the device dirty page log (patches/linux/): the test
 # kernel's own; on the stock kernel the drop-in module that scripts/setup
-# built (scripts/build-vhost-vdpa), loaded instead of Debian's.
+# built (scripts/build-vhost-vdpa), loaded instead of Debian's, and the
+# driver reloaded with dirty_log=1.
 vmm_log_vhost() {
 	local dir=$SNIC_CACHE/vhost-vdpa
 
@@ -136,6 +137,10 @@ vmm_log_vhost() {
 	fi
 	modprobe -a vhost vhost_iotlb vdpa irqbypass
 	insmod "$dir/vhost_vdpa.ko"
+	# Built against the stock headers, the driver offers the log only
+	# when told that vhost_vdpa knows it.
+	rmmod snic_vdpa
+	insmod "$SNIC_KO" dirty_log=1
 	echo "measure: the drop-in $(readlink -f "$dir")/vhost_vdpa.ko, on $(uname -r)"
 }
 

@@ -13,9 +13,22 @@
  * device.
  */
 #include <linux/dma-mapping.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "snic.h"
+
+/*
+ * Only a vhost_vdpa with the series knows VHOST_BACKEND_F_LOG_ALL_DEVICE;
+ * Debian's passes a parent's backend bits to userspace as they are, then
+ * refuses the bit in VHOST_SET_BACKEND_FEATURES: a VMM that acknowledges
+ * what it is offered would fail.  So the log is offered by default only
+ * where the kernel's own vdpa.h has the log ops.
+ */
+static bool dirty_log = SNIC_KERNEL_HAS_VDPA_LOG;
+module_param(dirty_log, bool, 0444);
+MODULE_PARM_DESC(dirty_log,
+		 "Offer the NIC's dirty page log to vhost_vdpa; it needs a vhost_vdpa built with the series of patches/linux/ (the drop-in module on a stock kernel). Default: on if the kernel has the log ops");
 
 static struct snic_hw *snic_hw(struct snic_vdpa *sv)
 {
@@ -216,14 +229,15 @@ void snic_log_reset(struct snic_vdpa *sv)
 }
 
 /**
- * snic_log_ops_init() - the log ops, for a NIC that logs
+ * snic_log_ops_init() - the log ops, for a NIC that logs (and the module
+ *	parameter dirty_log on)
  * @nic: the NIC, identified
  */
 void snic_log_ops_init(struct snic_nic *nic)
 {
 	struct snic_vdpa_ops *ops = &nic->ops;
 
-	if (!(nic->hw.devcaps & SNIC_CAP_DIRTY_LOG))
+	if (!(nic->hw.devcaps & SNIC_CAP_DIRTY_LOG) || !dirty_log)
 		return;
 	snic_log_ops(ops)->log_start = snic_log_start;
 	snic_log_ops(ops)->log_stop = snic_log_stop;

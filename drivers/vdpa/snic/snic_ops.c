@@ -736,16 +736,16 @@ static int snic_resume(struct vdpa_device *vdpa)
 }
 
 /*
- * Queues enabled after DRIVER_OK start at once, without a kick.  A NIC
- * that logs its writes has the log ops: vhost_vdpa built with the series
- * of patches/linux/ reads them only when this says so.
+ * Queues enabled after DRIVER_OK start at once, without a kick.  With the
+ * log ops (snic_log.c) the device says so: vhost_vdpa built with the
+ * series of patches/linux/ reads them only then.
  */
 static u64 snic_get_backend_features(const struct vdpa_device *vdpa)
 {
 	const struct snic_vdpa *sv = container_of(vdpa, struct snic_vdpa, vdpa);
 	u64 features = BIT_ULL(VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK);
 
-	if (sv->nic->hw.devcaps & SNIC_CAP_DIRTY_LOG)
+	if (snic_log_ops(&sv->nic->ops)->log_start)
 		features |= BIT_ULL(VHOST_BACKEND_F_LOG_ALL_DEVICE);
 	return features;
 }
