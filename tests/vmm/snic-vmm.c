@@ -996,6 +996,12 @@ static void tx_run(struct traffic *t, unsigned int last)
 			    t->tx_posted, t->tx_done, t->tx_seen, t->port.name,
 			    vmm_get_status(t->v));
 	}
+	/* A frame may leave before the device publishes its used entry. */
+	deadline = now_ms() + WAIT_MS;
+	while (t->tx_done < t->tx_seen && now_ms() < deadline) {
+		vq_wait_call(q, 10);
+		tx_reap(t);
+	}
 	if (t->tx_done != t->tx_seen)
 		die("transmit: %u frames completed but %u reached %s",
 		    t->tx_done, t->tx_seen, t->port.name);
