@@ -367,6 +367,7 @@ struct snic_dma_buf {
 	u8 *p;
 };
 
+int snic_model_bus_access(u64 addr, u64 len, snic_dma_actor actor, void *arg);
 void snic_dma_to_buf(void *arg, void *kaddr, size_t len);
 void snic_dma_from_buf(void *arg, void *kaddr, size_t len);
 int snic_model_dma(struct snic_model_fn *fn, u16 asid, u64 iova, u64 len,

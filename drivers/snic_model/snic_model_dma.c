@@ -17,8 +17,20 @@
 
 #include "snic_model.h"
 
-/* Apply @actor to [addr, addr + len) of physical memory, page by page. */
-static int snic_dma_phys(u64 addr, u64 len, snic_dma_actor actor, void *arg)
+/**
+ * snic_model_bus_access() - access bus addresses [@addr, @addr + @len)
+ * @addr: first bus address
+ * @len: bytes
+ * @actor: called with the kernel address of each piece, page by page
+ * @arg: its argument
+ *
+ * The NIC's access to memory outside any address space: its own tables
+ * the host gives by bus address (the dirty log's page list and pages).
+ *
+ * Return: 0, or -EFAULT when a page is not memory (the pieces before it
+ * have been accessed).
+ */
+int snic_model_bus_access(u64 addr, u64 len, snic_dma_actor actor, void *arg)
 {
 	while (len) {
 		unsigned long pfn = PHYS_PFN(addr);
@@ -69,7 +81,7 @@ int snic_model_dma(struct snic_model_fn *fn, u16 asid, u64 iova, u64 len,
 
 	spin_lock(&fn->iotlb_lock);
 	if (as->passthrough) {
-		err = snic_dma_phys(iova, len, actor, arg);
+		err = snic_model_bus_access(iova, len, actor, arg);
 		goto out;
 	}
 	while (len) {
@@ -86,8 +98,8 @@ int snic_model_dma(struct snic_model_fn *fn, u16 asid, u64 iova, u64 len,
 			break;
 		}
 		n = min(len, map->last - iova + 1);
-		err = snic_dma_phys(map->addr + (iova - map->start), n, actor,
-				    arg);
+		err = snic_model_bus_access(map->addr + (iova - map->start), n,
+					    actor, arg);
 		if (perm & SNIC_IOTLB_PERM_WRITE)
 			snic_model_log_write(fn, asid, iova, n);
 		if (err)

@@ -18,34 +18,37 @@
  *    broken NIC such a check must catch (whatever the order of writes:
  *    a page written again is left out again).
  */
+#include <linux/align.h>
 #include <linux/bitops.h>
-#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "snic_model.h"
 
-/* The kernel address of bus address @bus, whose page must exist. */
-static void *snic_log_kmap(u64 bus)
+/* DMA actor: set bit *@arg (0-7) of the byte at @kaddr. */
+static void snic_log_set_actor(void *arg, void *kaddr, size_t len)
 {
-	return kmap_local_page(pfn_to_page(PHYS_PFN(bus))) + offset_in_page(bus);
+	unsigned long *word = PTR_ALIGN_DOWN(kaddr, sizeof(long));
+	unsigned int bit = *(unsigned int *)arg;
+
+	/*
+	 * Bits count little-endian from an aligned long: bit @bit of the byte
+	 * is bit (byte's offset in the long) * 8 + @bit, whatever the CPU.
+	 */
+	set_bit_le(((u8 *)kaddr - (u8 *)word) * BITS_PER_BYTE + bit, word);
 }
 
 /* Set bit @n of @log: the page of IOVA n * SNIC_LOG_PAGE_SIZE. */
 static void snic_log_set(const struct snic_model_log *log, u64 n)
 {
 	u64 byte = log->offset + n / BITS_PER_BYTE;
-	u64 bus = log->pages[byte >> SNIC_LOG_PAGE_SHIFT];
-	unsigned int in_page = byte & (SNIC_LOG_PAGE_SIZE - 1);
-	void *page = snic_log_kmap(bus);
+	u64 bus = log->pages[byte >> SNIC_LOG_PAGE_SHIFT] +
+		  (byte & (SNIC_LOG_PAGE_SIZE - 1));
+	unsigned int bit = n % BITS_PER_BYTE;
 
-	/*
-	 * @page is 4 KiB aligned, so its bit (in_page * 8 + n % 8), counted
-	 * little-endian, is bit n % 8 of byte in_page, whatever the CPU.
-	 */
-	set_bit_le(in_page * BITS_PER_BYTE + n % BITS_PER_BYTE, page);
-	kunmap_local(page);
+	/* The pages were memory at DIRTY_LOG_START: this cannot fail. */
+	snic_model_bus_access(bus, 1, snic_log_set_actor, &bit);
 }
 
 /**
@@ -64,6 +67,7 @@ void snic_model_log_write(struct snic_model_fn *fn, u16 asid, u64 iova,
 	struct snic_model *m = fn->m;
 	u64 n = iova >> SNIC_LOG_PAGE_SHIFT;
 	u64 last = (iova + len - 1) >> SNIC_LOG_PAGE_SHIFT;
+	u32 drop;
 
 	lockdep_assert_held(&fn->iotlb_lock);
 	if (m && asid == 0 && READ_ONCE(m->trace_fn) == fn->id) {
@@ -79,9 +83,8 @@ void snic_model_log_write(struct snic_model_fn *fn, u16 asid, u64 iova,
 		return;
 	/* The data, then the bit. */
 	smp_mb__before_atomic();
+	drop = m ? READ_ONCE(m->log_drop) : 0;
 	for (; n <= last && n < log->nbits; n++) {
-		u32 drop = m ? READ_ONCE(m->log_drop) : 0;
-
 		if (drop && !(n % drop))
 			continue;
 		snic_log_set(log, n);
@@ -106,17 +109,15 @@ static void snic_log_swap(struct snic_model_fn *fn, u16 asid,
 /* Read the page list at bus address @list: each entry a 4 KiB page. */
 static u32 snic_log_read_list(u64 list, u32 npages, u64 *pages)
 {
+	struct snic_dma_buf buf = { .p = (u8 *)pages };
 	u32 i;
 
+	/* In place: each little-endian entry becomes a CPU-order u64. */
+	if (snic_model_bus_access(list, (u64)npages * sizeof(__le64),
+				  snic_dma_to_buf, &buf))
+		return SNIC_ST_EINVAL;
 	for (i = 0; i < npages; i++) {
-		u64 bus = list + i * sizeof(__le64);
-		__le64 *p;
-
-		if (!pfn_valid(PHYS_PFN(bus)))
-			return SNIC_ST_EINVAL;
-		p = snic_log_kmap(bus);
-		pages[i] = le64_to_cpu(READ_ONCE(*p));
-		kunmap_local(p);
+		pages[i] = le64_to_cpu((__force __le64)pages[i]);
 		if (!IS_ALIGNED(pages[i], SNIC_LOG_PAGE_SIZE) ||
 		    !pfn_valid(PHYS_PFN(pages[i])))
 			return SNIC_ST_EINVAL;

@@ -113,13 +113,12 @@ struct snic_as {
 /**
  * struct snic_log - the dirty-page log the NIC keeps for a device
  *	(see snic_log.c)
- * @active: the NIC logs into it
  * @asid: the address space it logs
- * @dma: the bus address of each page of the bitmap, mapped for the NIC
+ * @dma: the bus address of each page of the bitmap, mapped for the NIC;
+ *	NULL: the NIC keeps no log
  * @npages: entries in @dma
  */
 struct snic_log {
-	bool active;
 	u16 asid;
 	dma_addr_t *dma;
 	unsigned long npages;

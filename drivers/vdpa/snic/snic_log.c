@@ -49,10 +49,16 @@ static void snic_log_unmap(struct snic_vdpa *sv, dma_addr_t *dma,
 	kvfree(dma);
 }
 
-/* The NIC let the log go: give its pages back. */
-static void snic_log_drop(struct snic_vdpa *sv)
+/**
+ * snic_log_reset() - the NIC let the device's log go: give its pages back
+ * @sv: the device, with its lock held (or being freed)
+ *
+ * After DIRTY_LOG_STOP, a DIRTY_LOG_START that replaced the log, or a
+ * reset of the device, which ends its log.
+ */
+void snic_log_reset(struct snic_vdpa *sv)
 {
-	if (sv->log.active)
+	if (sv->log.dma)
 		snic_log_unmap(sv, sv->log.dma, sv->log.npages);
 	sv->log = (struct snic_log) {};
 }
@@ -146,19 +152,18 @@ VISIBLE_IF_KUNIT int snic_log_start(struct vdpa_device *vdpa,
 
 	mutex_lock(&sv->lock);
 	/* One log per device: another address space's goes first. */
-	if (sv->log.active && sv->log.asid != asid) {
+	if (sv->log.dma && sv->log.asid != asid) {
 		err = snic_hw_log_stop(snic_hw(sv), sv->fn, sv->log.asid);
 		if (err)
 			goto err_unlock;
-		snic_log_drop(sv);
+		snic_log_reset(sv);
 	}
 	err = snic_log_start_hw(sv, asid, log, dma);
 	if (err)
 		goto err_unlock;
 	/* The NIC no longer touches the old bitmap. */
-	snic_log_drop(sv);
+	snic_log_reset(sv);
 	sv->log = (struct snic_log) {
-		.active = true,
 		.asid = asid,
 		.dma = dma,
 		.npages = log->npages,
@@ -188,11 +193,11 @@ VISIBLE_IF_KUNIT int snic_log_stop(struct vdpa_device *vdpa, unsigned int asid)
 	int err = -ENOENT;
 
 	mutex_lock(&sv->lock);
-	if (sv->log.active && sv->log.asid == asid) {
+	if (sv->log.dma && sv->log.asid == asid) {
 		err = snic_hw_log_stop(snic_hw(sv), sv->fn, asid);
 		/* Kept mapped if the NIC may still write into it. */
 		if (!err)
-			snic_log_drop(sv);
+			snic_log_reset(sv);
 	}
 	mutex_unlock(&sv->lock);
 	return err;
@@ -212,21 +217,12 @@ VISIBLE_IF_KUNIT int snic_log_sync(struct vdpa_device *vdpa, unsigned int asid)
 	int err = -ENOENT;
 
 	mutex_lock(&sv->lock);
-	if (sv->log.active && sv->log.asid == asid)
+	if (sv->log.dma && sv->log.asid == asid)
 		err = snic_hw_log_sync(snic_hw(sv), sv->fn, asid);
 	mutex_unlock(&sv->lock);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_log_sync);
-
-/**
- * snic_log_reset() - the NIC reset the device, which ended its log
- * @sv: the device, with its lock held (or being freed)
- */
-void snic_log_reset(struct snic_vdpa *sv)
-{
-	snic_log_drop(sv);
-}
 
 /**
  * snic_log_ops_init() - the log ops, for a NIC that logs (and the module
