@@ -10,9 +10,11 @@
 #   make bench            throughput and packet rate next to veth and
 #                         vdpa_sim (numbers, not pass/fail; not in check)
 #   make bench-migration  live migration, 10 round trips per QEMU version,
-#                         snic beside tap: the report (about 50 minutes)
+#                         snic beside tap: the report (over two hours)
 #   make vmm              build/vmm/snic-vmm, the userspace vhost-vdpa
-#                         client of the e2e cases (tests/vmm)
+#                         client of the e2e cases (tests/vmm), and
+#                         build/stream/snic-stream, the migration cases'
+#                         checked UDP stream (tests/stream)
 #   make clean
 
 # Kbuild reads ./Kbuild, never this file.
@@ -42,9 +44,13 @@ bench:
 bench-migration:
 	scripts/bench-migration
 
-vmm: build/vmm/snic-vmm
+vmm: build/vmm/snic-vmm build/stream/snic-stream
 
 build/vmm/snic-vmm: tests/vmm/snic-vmm.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+build/stream/snic-stream: tests/stream/snic-stream.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 

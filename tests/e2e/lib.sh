@@ -36,6 +36,23 @@ SNIC_TOP=$E2E_TOP
 
 # A failed expectation ends the case with a message.
 fail() { echo "    FAIL: $*" >&2; exit 1; }
+
+# A C tool of the tests: BUILT (by make vmm) when it is newer than its
+# source SRC, else built once per boot into /tmp (the VM's root is
+# read-only); prints its path.
+c_tool() { # SRC BUILT
+	local src=$1 bin=$2
+
+	if [ -x "$bin" ] && [ "$bin" -nt "$src" ]; then
+		echo "$bin"
+		return
+	fi
+	bin=/tmp/${bin##*/}
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		cc -O2 -Wall -Wextra -Werror -o "$bin" "$src" >&2 || return
+	fi
+	echo "$bin"
+}
 expect_eq() { # WHAT GOT WANT
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 }
