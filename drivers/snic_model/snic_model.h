@@ -145,6 +145,13 @@ struct snic_model_vq {
 
 #define SNIC_MAC_TABLE_MAX	64
 
+/* Guest offloads GUEST_OFFLOADS_SET may turn on, if negotiated. */
+#define SNIC_GUEST_OFFLOADS	(BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) | \
+				 BIT_ULL(VIRTIO_NET_F_GUEST_TSO4) | \
+				 BIT_ULL(VIRTIO_NET_F_GUEST_TSO6) | \
+				 BIT_ULL(VIRTIO_NET_F_GUEST_ECN) | \
+				 BIT_ULL(VIRTIO_NET_F_GUEST_UFO))
+
 /**
  * struct snic_model_rxf - what the function's driver wants to receive
  *	(the CVQ's RX, MAC and VLAN classes)
@@ -326,6 +333,11 @@ void snic_model_unplug(struct snic_model *m);
 u32 snic_model_exec(struct snic_model *m);
 void snic_model_fn_free(struct snic_model_fn *fn);
 u16 snic_model_cvq_qid(const struct snic_model_fn *fn);
+void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map);
+u32 snic_model_vq_check(const struct snic_model *m, u64 features,
+			const struct snic_cmd_vq_create *c);
+u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
+			 const struct snic_cmd_vq_create *c);
 
 void snic_model_raise(struct snic_model *m, u16 vec);
 
@@ -422,5 +434,13 @@ u16 snic_model_net_pick_queue(struct snic_model_fn *fn, struct sk_buff *skb);
 /* snic_model_cvq.c */
 void snic_model_cvq_process(struct snic_model_vq *vq);
 bool snic_model_rx_accept(struct snic_model_fn *fn, const struct sk_buff *skb);
+void snic_model_rx_defaults(u64 f, struct snic_model_rxf *rxf, u16 *vq_pairs,
+			    u64 *guest_offloads);
+
+/* snic_model_state.c */
+u32 snic_model_state_save(struct snic_model *m, struct snic_model_fn *fn,
+			  const struct snic_cmd_state *c);
+u32 snic_model_state_restore(struct snic_model *m, struct snic_model_fn *fn,
+			     const struct snic_cmd_state *c);
 
 #endif /* _SNIC_MODEL_H */

@@ -124,7 +124,12 @@ static void snic_model_vq_clear(struct snic_model_vq *vq)
 	vq->errors = 0;
 }
 
-static void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
+/**
+ * snic_model_fn_reset() - FN_RESET, and a status of 0
+ * @fn: the function
+ * @clean_map: empty its address spaces too
+ */
+void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 {
 	unsigned int i;
 
@@ -332,25 +337,26 @@ u16 snic_model_cvq_qid(const struct snic_model_fn *fn)
 	return snic_net_cvq_index(f, fn->max_vq_pairs);
 }
 
-static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
-				const struct snic_cmd_vq_create *c)
+/**
+ * snic_model_vq_check() - whether VQ_CREATE takes a queue's configuration
+ * @m: the NIC
+ * @features: the driver features it is for
+ * @c: the command (its qid is not checked)
+ *
+ * Return: SNIC_ST_OK or SNIC_ST_EINVAL.
+ */
+u32 snic_model_vq_check(const struct snic_model *m, u64 features,
+			const struct snic_cmd_vq_create *c)
 {
-	u16 qid = le16_to_cpu(c->qid), size = le16_to_cpu(c->size);
-	u16 flags = le16_to_cpu(c->flags);
+	u16 size = le16_to_cpu(c->size), flags = le16_to_cpu(c->flags);
 	u64 desc = le64_to_cpu(c->desc), drv = le64_to_cpu(c->driver);
 	u64 dev = le64_to_cpu(c->device);
-	struct snic_model_vq *vq;
 
-	if (qid >= fn->nvqs)
-		return SNIC_ST_ENOENT;
-	vq = &fn->vqs[qid];
-	if (vq->r.created)
-		return SNIC_ST_EBUSY;
 	if (flags & ~(SNIC_VQ_F_PACKED | SNIC_VQ_F_READY))
 		return SNIC_ST_EINVAL;
 	/* The ring layout is the one the driver negotiated. */
 	if (!(flags & SNIC_VQ_F_PACKED) !=
-	    !(fn->driver_features & BIT_ULL(VIRTIO_F_RING_PACKED)))
+	    !(features & BIT_ULL(VIRTIO_F_RING_PACKED)))
 		return SNIC_ST_EINVAL;
 	if (!size || size > m->caps.vq_num_max || (desc & 15))
 		return SNIC_ST_EINVAL;
@@ -360,13 +366,39 @@ static u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
 		return SNIC_ST_EINVAL;
 	if (!snic_model_state_ok(flags, size, &c->state))
 		return SNIC_ST_EINVAL;
+	return SNIC_ST_OK;
+}
+
+/**
+ * snic_model_vq_create() - VQ_CREATE
+ * @m: the NIC
+ * @fn: the function
+ * @c: the command
+ *
+ * Return: the command's status.
+ */
+u32 snic_model_vq_create(struct snic_model *m, struct snic_model_fn *fn,
+			 const struct snic_cmd_vq_create *c)
+{
+	u16 qid = le16_to_cpu(c->qid), flags = le16_to_cpu(c->flags);
+	struct snic_model_vq *vq;
+	u32 st;
+
+	if (qid >= fn->nvqs)
+		return SNIC_ST_ENOENT;
+	vq = &fn->vqs[qid];
+	if (vq->r.created)
+		return SNIC_ST_EBUSY;
+	st = snic_model_vq_check(m, fn->driver_features, c);
+	if (st)
+		return st;
 
 	vq->r = (struct snic_model_ring) {
 		.created = true,
-		.desc = desc,
-		.driver = drv,
-		.device = dev,
-		.size = size,
+		.desc = le64_to_cpu(c->desc),
+		.driver = le64_to_cpu(c->driver),
+		.device = le64_to_cpu(c->device),
+		.size = le16_to_cpu(c->size),
 		.vector = le16_to_cpu(c->vector),
 		.flags = flags,
 		.avail_idx = le16_to_cpu(c->state.avail_idx),
@@ -591,6 +623,16 @@ static u32 snic_model_fn_cmd(struct snic_model *m, struct snic_model_fn *fn,
 		return op == SNIC_OP_DIRTY_LOG_STOP ?
 		       snic_model_log_stop(fn, asid) :
 		       snic_model_log_sync(fn, asid);
+	}
+	case SNIC_OP_FN_STATE_SAVE:
+	case SNIC_OP_FN_STATE_RESTORE: {
+		const struct snic_cmd_state *c = CMD(m, struct snic_cmd_state, len);
+
+		if (!c)
+			return SNIC_ST_EINVAL;
+		return op == SNIC_OP_FN_STATE_SAVE ?
+		       snic_model_state_save(m, fn, c) :
+		       snic_model_state_restore(m, fn, c);
 	}
 	default:
 		return SNIC_ST_EOPNOTSUPP;

@@ -17,31 +17,36 @@
 /* Largest command taken: a full MAC table of 64 + 64 entries and then some. */
 #define SNIC_CVQ_MAX		4096
 
-/* Guest offloads GUEST_OFFLOADS_SET may turn on, if negotiated. */
-#define SNIC_GUEST_OFFLOADS	(BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) | \
-				 BIT_ULL(VIRTIO_NET_F_GUEST_TSO4) | \
-				 BIT_ULL(VIRTIO_NET_F_GUEST_TSO6) | \
-				 BIT_ULL(VIRTIO_NET_F_GUEST_ECN) | \
-				 BIT_ULL(VIRTIO_NET_F_GUEST_UFO))
-
 /**
- * snic_model_fn_rx_reset() - the receive state of a function after a reset
- * @fn: the function
+ * snic_model_rx_defaults() - the receive state a reset leaves
+ * @f: the driver features
+ * @rxf: the receive filter
+ * @vq_pairs: queue pairs in use
+ * @guest_offloads: guest offloads taken
  *
  * Everything is received (as with no CTRL_RX) until the driver says
  * otherwise; with CTRL_VLAN negotiated, tagged frames only for the VLANs
  * it adds.  One queue pair; the guest offloads it negotiated.
  */
+void snic_model_rx_defaults(u64 f, struct snic_model_rxf *rxf, u16 *vq_pairs,
+			    u64 *guest_offloads)
+{
+	memset(rxf, 0, sizeof(*rxf));
+	rxf->promisc = true;
+	rxf->vlan_filter = f & BIT_ULL(VIRTIO_NET_F_CTRL_VLAN);
+	*vq_pairs = 1;
+	*guest_offloads = f & SNIC_GUEST_OFFLOADS;
+}
+
+/**
+ * snic_model_fn_rx_reset() - the receive state of a function after a reset
+ * @fn: the function
+ */
 void snic_model_fn_rx_reset(struct snic_model_fn *fn)
 {
-	u64 f = fn->driver_features;
-
 	spin_lock_bh(&fn->cfg_lock);
-	memset(&fn->rxf, 0, sizeof(fn->rxf));
-	fn->rxf.promisc = true;
-	fn->rxf.vlan_filter = f & BIT_ULL(VIRTIO_NET_F_CTRL_VLAN);
-	fn->vq_pairs = 1;
-	fn->guest_offloads = f & SNIC_GUEST_OFFLOADS;
+	snic_model_rx_defaults(fn->driver_features, &fn->rxf, &fn->vq_pairs,
+			       &fn->guest_offloads);
 	spin_unlock_bh(&fn->cfg_lock);
 }
 

@@ -60,7 +60,7 @@ static u32 snic_model_read32(struct snic_bus *bus, u32 off)
 		return SNIC_VERSION_MAJOR << 16 | SNIC_VERSION_MINOR;
 	case SNIC_REG_CAPS:
 		return SNIC_CAP_SUSPEND | SNIC_CAP_VQ_STATE | SNIC_CAP_PACKED |
-		       SNIC_CAP_STATS | SNIC_CAP_DIRTY_LOG;
+		       SNIC_CAP_STATS | SNIC_CAP_DIRTY_LOG | SNIC_CAP_STATE;
 	case SNIC_REG_MAX_FUNCTIONS:
 		return m->caps.max_functions;
 	case SNIC_REG_FEATURES_LO:

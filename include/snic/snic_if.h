@@ -408,6 +408,47 @@ struct snic_cmd_asid {
 	u8 rsvd[6];
 };
 
+/**
+ * struct snic_cmd_state - FN_STATE_SAVE, FN_STATE_RESTORE
+ * @hdr: header
+ * @addr: bus address of the blob's buffer
+ * @len: bytes of the buffer
+ * @rsvd: reserved
+ */
+struct snic_cmd_state {
+	struct snic_cmd_hdr hdr;
+	__le64 addr;
+	__le32 len;
+	u8 rsvd[4];
+};
+
+/**
+ * struct snic_resp_state_save - response to FN_STATE_SAVE (also ENOSPC)
+ * @size: bytes of the blob
+ * @rsvd: reserved
+ */
+struct snic_resp_state_save {
+	__le32 size;
+	u8 rsvd[4];
+};
+
+/**
+ * struct snic_resp_state_err - response to a FN_STATE_RESTORE refused
+ *	with EINVAL: what in the blob is wrong
+ * @offset: byte of the blob at fault
+ * @type: part type, 0 for the blob header
+ * @reason: &enum snic_state_reason
+ * @value: the value found, or the limit it broke
+ * @rsvd: reserved
+ */
+struct snic_resp_state_err {
+	__le32 offset;
+	__le16 type;
+	__le16 reason;
+	__le32 value;
+	u8 rsvd[4];
+};
+
 /* The layouts are the specification's: check the offsets it gives. */
 static_assert(sizeof(struct snic_cmd_hdr) == 8);
 static_assert(sizeof(struct snic_cmd_fn_create) == 32);
@@ -422,6 +463,9 @@ static_assert(offsetof(struct snic_cmd_vq_create, state) == 40);
 static_assert(offsetof(struct snic_cmd_vq_modify, ready) == 12);
 static_assert(offsetof(struct snic_cmd_vq_modify, state) == 40);
 static_assert(sizeof(struct snic_resp_vq_query) == 8);
+static_assert(sizeof(struct snic_cmd_state) == 24);
+static_assert(sizeof(struct snic_resp_state_save) == 8);
+static_assert(sizeof(struct snic_resp_state_err) == 16);
 static_assert(sizeof(struct snic_iotlb_entry) == 32);
 static_assert(sizeof(struct snic_cmd_iotlb_map) == 16);
 static_assert(SNIC_IOTLB_MAP_MAX == 127);

@@ -38,7 +38,8 @@ static void snic_model_identity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->nic.caps.min_mtu, want.min_mtu);
 	KUNIT_EXPECT_EQ(test, t->nic.caps.max_mtu, want.max_mtu);
 	KUNIT_EXPECT_EQ(test, hw(t)->devcaps, SNIC_CAP_SUSPEND | SNIC_CAP_VQ_STATE |
-			SNIC_CAP_PACKED | SNIC_CAP_STATS | SNIC_CAP_DIRTY_LOG);
+			SNIC_CAP_PACKED | SNIC_CAP_STATS | SNIC_CAP_DIRTY_LOG |
+			SNIC_CAP_STATE);
 }
 
 static void snic_model_fn_create_checks(struct kunit *test)
@@ -218,12 +219,14 @@ static void snic_model_malformed(struct kunit *test)
 	w[1] = 12;
 	w[2] = 6 << 16;
 	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 3), SNIC_ST_EINVAL);
-	/* Unknown and not yet implemented opcodes. */
+	/* An unknown opcode; commands shorter than their structure. */
 	w[0] = 0x7777;
 	w[1] = 8;
 	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EOPNOTSUPP);
 	w[0] = SNIC_OP_FN_STATE_SAVE;
-	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EINVAL);
+	w[0] = SNIC_OP_FN_STATE_RESTORE;
+	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EINVAL);
 	w[0] = SNIC_OP_DIRTY_LOG_START;
 	KUNIT_EXPECT_EQ(test, snic_test_raw_cmd(t, w, 2), SNIC_ST_EINVAL);
 	/* Function 0 is untouched. */

@@ -9,11 +9,14 @@
 #include <linux/log2.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/unaligned.h>
 #include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
 #include <net/netlink.h>
 #include <uapi/linux/vdpa.h>
 #include <uapi/linux/virtio_config.h>
+
+#include <snic/snic_state.h>
 
 #include "snic_model.h"
 #include "snic_vq_test.h"
@@ -609,6 +612,20 @@ static void snic_vdpa_port(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->config_irqs, 2);
 }
 
+/* The transmit queue on ring @a, started, and one frame sent on it. */
+static void snic_test_tx_one(struct kunit *test, struct snic_test_dev *d,
+			     struct snic_test_ring *a)
+{
+	snic_test_negotiate(d, SNIC_MANDATORY_FEATURES);
+	snic_test_ring_vq(test, d, TXQ, a);
+	d->ops->set_vq_ready(V(d), TXQ, true);
+	d->ops->set_status(V(d), OK3 | S(DRIVER_OK));
+	snic_tr_add(a, snic_tx_frame(a, 0, 0));
+	d->ops->kick_vq(V(d), TXQ);
+	flush_workqueue(d->t->model->wq);
+	KUNIT_ASSERT_EQ(test, snic_tr_used_idx(a), 1);
+}
+
 /*
  * vhost_vdpa lets a VMM set a queue's address, size and position while
  * the device is suspended: resume runs the queue with them.
@@ -622,14 +639,7 @@ static void snic_vdpa_suspend_registers(struct kunit *test)
 	struct vdpa_vq_state state = { .split.avail_index = 8 };
 	struct snic_model_ring *nr;
 
-	snic_test_negotiate(d, SNIC_MANDATORY_FEATURES);
-	snic_test_ring_vq(test, d, TXQ, a);
-	d->ops->set_vq_ready(V(d), TXQ, true);
-	d->ops->set_status(V(d), OK3 | S(DRIVER_OK));
-	snic_tr_add(a, snic_tx_frame(a, 0, 0));
-	d->ops->kick_vq(V(d), TXQ);
-	flush_workqueue(d->t->model->wq);
-	KUNIT_ASSERT_EQ(test, snic_tr_used_idx(a), 1);
+	snic_test_tx_one(test, d, a);
 
 	KUNIT_ASSERT_EQ(test, d->ops->suspend(V(d)), 0);
 	/* The queue moves to ring b, half the size, at position 8. */
@@ -811,6 +821,169 @@ static void snic_vdpa_small_queues(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, min && is_power_of_2(min));
 }
 
+/*
+ * The device state ops (the series' include/linux/vdpa.h): get_state()
+ * of a suspended device, the size first; set_state() into another
+ * device that has not negotiated features, which then has the features,
+ * DRIVER_OK and the queues, suspended, and continues the rings on
+ * resume; its callbacks, set before, still fire.
+ */
+static u8 *snic_vdpa_save(struct kunit *test, struct snic_test_dev *d,
+			  ssize_t *len)
+{
+	u8 *buf;
+
+	*len = snic_get_state(V(d), NULL, 0);
+	KUNIT_ASSERT_GT(test, *len, (ssize_t)sizeof(struct snic_state_hdr));
+	buf = kunit_kzalloc(test, *len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, snic_get_state(V(d), buf, *len), *len);
+	return buf;
+}
+
+/* Whether the commands sent since the last snic_spy_clear() had @op. */
+static bool snic_spy_sent(struct snic_test_dev *d, u16 op)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->t->spy.nops; i++)
+		if (d->t->spy.ops[i] == op)
+			return true;
+	return false;
+}
+
+static void snic_vdpa_state_ops(struct kunit *test)
+{
+	struct snic_test_dev *d = snic_test_dev(test, SNIC_SUPPORTED_FEATURES, 1);
+	struct snic_test_dev *e = snic_test_dev_on(test, d->t,
+						   SNIC_SUPPORTED_FEATURES, 1);
+	struct snic_test_ring *a = snic_tr_alloc(test, 0);
+	struct vdpa_vq_state state = {};
+	int calls = 0;
+	struct vdpa_callback cb = {
+		.callback = snic_vdpa_count_cb, .private = &calls,
+	};
+	ssize_t len, len2;
+	u8 *blob, *again, canary[8];
+
+	/* The ops are offered, with the backend bit, on this NIC. */
+	KUNIT_EXPECT_TRUE(test, snic_state_ops(&d->t->nic.ops)->get_state ==
+			  snic_get_state);
+	KUNIT_EXPECT_TRUE(test, d->ops->get_backend_features(V(d)) &
+			  BIT_ULL(VHOST_BACKEND_F_DEVICE_STATE));
+
+	snic_test_tx_one(test, d, a);
+	/* Running: its state could change under the copy. */
+	KUNIT_EXPECT_EQ(test, snic_get_state(V(d), NULL, 0), -EBUSY);
+
+	KUNIT_ASSERT_EQ(test, d->ops->suspend(V(d)), 0);
+	blob = snic_vdpa_save(test, d, &len);
+	/* Too small a buffer: the size, nothing written. */
+	memset(canary, 0x5a, sizeof(canary));
+	KUNIT_EXPECT_EQ(test, snic_get_state(V(d), canary, sizeof(canary)), len);
+	KUNIT_EXPECT_EQ(test, canary[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, canary[7], 0x5a);
+	/* The source goes, as after a migration. */
+	KUNIT_ASSERT_EQ(test, d->ops->reset(V(d)), 0);
+
+	/* The destination: status as a VMM leaves it, callback, mapping. */
+	e->ops->set_status(V(e), S(ACKNOWLEDGE) | S(DRIVER));
+	KUNIT_ASSERT_PTR_EQ(test, e->ops->get_vq_dma_dev(V(e), TXQ), e->t->nic.dev);
+	e->ops->set_vq_cb(V(e), TXQ, &cb);
+	KUNIT_ASSERT_EQ(test, snic_set_state(V(e), blob, len), 0);
+	KUNIT_EXPECT_EQ(test, e->ops->get_status(V(e)), OK3 | S(DRIVER_OK));
+	KUNIT_EXPECT_EQ(test, e->ops->get_driver_features(V(e)),
+			SNIC_MANDATORY_FEATURES);
+	KUNIT_EXPECT_EQ(test, e->ops->get_vq_state(V(e), TXQ, &state), 0);
+	KUNIT_EXPECT_EQ(test, state.split.avail_index, 1);
+	KUNIT_EXPECT_TRUE(test, e->ops->get_vq_ready(V(e), TXQ));
+	/* Suspended: saved again, the same bytes. */
+	again = snic_vdpa_save(test, e, &len2);
+	KUNIT_EXPECT_EQ(test, len2, len);
+	KUNIT_EXPECT_MEMEQ(test, again, blob, min(len, len2));
+	/* Nothing moves until resume. */
+	snic_tr_add(a, snic_tx_frame(a, 1, 1));
+	e->ops->kick_vq(V(e), TXQ);
+	flush_workqueue(e->t->model->wq);
+	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(a), 1);
+	KUNIT_EXPECT_EQ(test, calls, 0);
+	KUNIT_ASSERT_EQ(test, e->ops->resume(V(e)), 0);
+	e->ops->kick_vq(V(e), TXQ);
+	flush_workqueue(e->t->model->wq);
+	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(a), 2);
+	/* The completion's interrupt reached the callback set before. */
+	KUNIT_EXPECT_EQ(test, calls, 1);
+	/* Negotiated now: a state would change the features. */
+	KUNIT_EXPECT_EQ(test, snic_set_state(V(e), blob, len), -EBUSY);
+	KUNIT_EXPECT_EQ(test, e->ops->get_status(V(e)), OK3 | S(DRIVER_OK));
+}
+
+/* The VQ_CFG part of queue @idx in @blob, or NULL. */
+static struct snic_part_vq_cfg *snic_blob_vq_cfg(u8 *blob, size_t len, u16 idx)
+{
+	size_t off = sizeof(struct snic_state_hdr);
+	struct snic_part_hdr *h;
+
+	while (off + sizeof(*h) <= len) {
+		h = (void *)(blob + off);
+		off += sizeof(*h);
+		if (le16_to_cpu(h->type) == SNIC_PART_VQ_CFG &&
+		    get_unaligned_le16(h->sel) == idx)
+			return (void *)(blob + off);
+		off += le32_to_cpu(h->length);
+	}
+	return NULL;
+}
+
+/*
+ * A state the device cannot take leaves it as it was: the driver's own
+ * check (each queue's vector is the one it gives the queue) refuses
+ * before the NIC sees anything; the NIC's refuse after the driver reset
+ * the function, which gets its status back.  A group's address space set
+ * before the state survives the reset the restore needs.
+ */
+static void snic_vdpa_state_refused(struct kunit *test)
+{
+	struct snic_test_dev *d = snic_test_dev(test, SNIC_SUPPORTED_FEATURES, 1);
+	struct snic_test_dev *e = snic_test_dev_on(test, d->t,
+						   SNIC_SUPPORTED_FEATURES, 1);
+	struct snic_part_vq_cfg *c;
+	ssize_t len;
+	u8 *blob;
+
+	snic_test_run(test, d, SNIC_MANDATORY_FEATURES | F(CTRL_VQ), 3);
+	KUNIT_ASSERT_EQ(test, d->ops->suspend(V(d)), 0);
+	blob = snic_vdpa_save(test, d, &len);
+
+	e->ops->set_status(V(e), S(ACKNOWLEDGE) | S(DRIVER));
+	c = snic_blob_vq_cfg(blob, len, TXQ);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(c->vector), 1 + TXQ);
+	c->vector = cpu_to_le16(3);
+	snic_spy_clear(&e->t->spy);
+	KUNIT_EXPECT_EQ(test, snic_set_state(V(e), blob, len), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, snic_spy_sent(e, OP(FN_RESET)));
+	KUNIT_EXPECT_FALSE(test, snic_spy_sent(e, OP(FN_STATE_RESTORE)));
+	KUNIT_EXPECT_EQ(test, snic_nic_status(test, e), S(ACKNOWLEDGE) | S(DRIVER));
+	c->vector = cpu_to_le16(1 + TXQ);
+
+	blob[0] ^= 0xff;
+	KUNIT_EXPECT_EQ(test, snic_set_state(V(e), blob, len), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, snic_spy_sent(e, OP(FN_STATE_RESTORE)));
+	KUNIT_EXPECT_EQ(test, snic_nic_status(test, e), S(ACKNOWLEDGE) | S(DRIVER));
+	KUNIT_EXPECT_EQ(test, e->ops->get_status(V(e)), S(ACKNOWLEDGE) | S(DRIVER));
+	blob[0] ^= 0xff;
+	KUNIT_EXPECT_EQ(test, snic_set_state(V(e), blob, 0), -EINVAL);
+
+	/* The CVQ's group in AS 1, then the state: still in AS 1. */
+	KUNIT_ASSERT_EQ(test, e->ops->set_group_asid(V(e), 1, 1), 0);
+	KUNIT_ASSERT_EQ(test, snic_set_state(V(e), blob, len), 0);
+	KUNIT_EXPECT_EQ(test, e->t->model->fns[e->sv->fn].group_asid[1], 1);
+	KUNIT_EXPECT_EQ(test, e->ops->get_vq_group(V(e), 2), 1);
+	KUNIT_EXPECT_EQ(test, e->ops->get_status(V(e)), OK3 | S(DRIVER_OK));
+	KUNIT_EXPECT_EQ(test, e->ops->reset(V(e)), 0);
+}
+
 static struct kunit_case snic_vdpa_cases[] = {
 	KUNIT_CASE(snic_vdpa_identity),
 	KUNIT_CASE(snic_vdpa_groups),
@@ -829,6 +1002,8 @@ static struct kunit_case snic_vdpa_cases[] = {
 	KUNIT_CASE(snic_vdpa_destroy_fails),
 	KUNIT_CASE(snic_vdpa_nic_caps),
 	KUNIT_CASE(snic_vdpa_small_queues),
+	KUNIT_CASE(snic_vdpa_state_ops),
+	KUNIT_CASE(snic_vdpa_state_refused),
 	{}
 };
 

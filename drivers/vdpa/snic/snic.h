@@ -203,6 +203,13 @@ int snic_log_stop(struct vdpa_device *vdpa, unsigned int asid);
 int snic_log_sync(struct vdpa_device *vdpa, unsigned int asid);
 #endif
 
+/* snic_state.c */
+void snic_state_ops_init(struct snic_nic *nic);
+#if IS_ENABLED(CONFIG_KUNIT)
+ssize_t snic_get_state(struct vdpa_device *vdpa, void *buf, size_t len);
+int snic_set_state(struct vdpa_device *vdpa, const void *buf, size_t len);
+#endif
+
 /* snic_ops.c */
 void snic_vdpa_ops_init(struct snic_nic *nic);
 struct snic_vdpa *snic_vdpa_create(struct snic_nic *nic, const char *name,

@@ -177,6 +177,8 @@ static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
 
 	if (WARN_ON_ONCE(len > SNIC_ADMIN_BUF_SIZE || len < sizeof(*hdr)))
 		return -EINVAL;
+	if (resp_len)
+		memset(resp, 0, resp_len);
 	hdr->function = cpu_to_le16(fn);
 	hdr->length = cpu_to_le32(len);
 
@@ -217,10 +219,10 @@ static int snic_hw_exec(struct snic_hw *hw, u16 fn, void *cmd, size_t len,
 		goto out;
 	}
 	err = snic_hw_errno(rd(hw, SNIC_REG_ADMIN_STATUS));
-	if (err || !resp_len)
+	/* A failed command may answer too (FN_STATE_*): RESP_LEN says. */
+	if (!resp_len)
 		goto out;
 	got = min_t(size_t, rd(hw, SNIC_REG_ADMIN_RESP_LEN), resp_len);
-	memset(resp, 0, resp_len);
 	for (i = 0; i < got; i += 4) {
 		u8 bytes[4];
 
@@ -759,6 +761,70 @@ int snic_hw_log_start(struct snic_hw *hw, u16 fn, u16 asid, dma_addr_t list,
 	return snic_hw_cmd(hw, fn, &c, sizeof(c));
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_log_start);
+
+/**
+ * snic_hw_state_save() - FN_STATE_SAVE
+ * @hw: the NIC
+ * @fn: function number, suspended
+ * @addr: bus address of the buffer the blob goes into
+ * @len: bytes of the buffer; 0 asks the size only
+ * @size: the blob's size, also on -ENOSPC
+ *
+ * Return: 0, -ENOSPC when @len is smaller than @size, or a negative errno.
+ */
+int snic_hw_state_save(struct snic_hw *hw, u16 fn, dma_addr_t addr, u32 len,
+		       u32 *size)
+{
+	struct snic_cmd_state c = {
+		.hdr = HDR(FN_STATE_SAVE),
+		.addr = cpu_to_le64(addr),
+		.len = cpu_to_le32(len),
+	};
+	struct snic_resp_state_save r;
+	int err;
+
+	if (!(hw->devcaps & SNIC_CAP_STATE))
+		return -EOPNOTSUPP;
+	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	*size = le32_to_cpu(r.size);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_state_save);
+
+/**
+ * snic_hw_state_restore() - FN_STATE_RESTORE
+ * @hw: the NIC
+ * @fn: function number, reset
+ * @addr: bus address of the blob
+ * @len: its bytes
+ * @why: on -EINVAL, where the NIC found the blob wrong (reason 0 if it
+ *	could not read it)
+ *
+ * Return: 0 or a negative errno.
+ */
+int snic_hw_state_restore(struct snic_hw *hw, u16 fn, dma_addr_t addr, u32 len,
+			  struct snic_hw_state_err *why)
+{
+	struct snic_cmd_state c = {
+		.hdr = HDR(FN_STATE_RESTORE),
+		.addr = cpu_to_le64(addr),
+		.len = cpu_to_le32(len),
+	};
+	struct snic_resp_state_err r;
+	int err;
+
+	if (!(hw->devcaps & SNIC_CAP_STATE))
+		return -EOPNOTSUPP;
+	err = snic_hw_exec(hw, fn, &c, sizeof(c), &r, sizeof(r));
+	*why = (struct snic_hw_state_err) {
+		.offset = le32_to_cpu(r.offset),
+		.type = le16_to_cpu(r.type),
+		.reason = err == -EINVAL ? le16_to_cpu(r.reason) : 0,
+		.value = le32_to_cpu(r.value),
+	};
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(snic_hw_state_restore);
 
 static int snic_hw_asid_cmd(struct snic_hw *hw, u16 fn, u16 op, u16 asid)
 {

@@ -101,6 +101,20 @@ struct snic_hw_vq_stats {
 	u64 errors;
 };
 
+/**
+ * struct snic_hw_state_err - where FN_STATE_RESTORE found a blob wrong
+ * @offset: byte of the blob at fault
+ * @type: part type, 0 for the blob's header
+ * @reason: &enum snic_state_reason, 0 if the NIC gave none
+ * @value: the value found, or the limit it broke
+ */
+struct snic_hw_state_err {
+	u32 offset;
+	u16 type;
+	u16 reason;
+	u32 value;
+};
+
 int snic_hw_init(struct snic_hw *hw, struct snic_bus *bus, struct device *dev);
 void snic_hw_fini(struct snic_hw *hw);
 bool snic_hw_gone(struct snic_hw *hw);
@@ -138,6 +152,10 @@ int snic_hw_log_start(struct snic_hw *hw, u16 fn, u16 asid, dma_addr_t list,
 int snic_hw_log_stop(struct snic_hw *hw, u16 fn, u16 asid);
 int snic_hw_log_sync(struct snic_hw *hw, u16 fn, u16 asid);
 int snic_hw_group_set_asid(struct snic_hw *hw, u16 fn, u16 group, u16 asid);
+int snic_hw_state_save(struct snic_hw *hw, u16 fn, dma_addr_t addr, u32 len,
+		       u32 *size);
+int snic_hw_state_restore(struct snic_hw *hw, u16 fn, dma_addr_t addr, u32 len,
+			  struct snic_hw_state_err *why);
 void snic_hw_kick(struct snic_hw *hw, u16 fn, u16 qid);
 
 #endif /* _SNIC_HW_H */

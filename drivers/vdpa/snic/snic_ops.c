@@ -737,8 +737,9 @@ static int snic_resume(struct vdpa_device *vdpa)
 
 /*
  * Queues enabled after DRIVER_OK start at once, without a kick.  With the
- * log ops (snic_log.c) the device says so: vhost_vdpa built with the
- * series of patches/linux/ reads them only then.
+ * log ops (snic_log.c) or the state ops (snic_state.c) the device says
+ * so: vhost_vdpa built with the series of patches/linux/ reads them only
+ * then.
  */
 static u64 snic_get_backend_features(const struct vdpa_device *vdpa)
 {
@@ -747,6 +748,8 @@ static u64 snic_get_backend_features(const struct vdpa_device *vdpa)
 
 	if (snic_log_ops(&sv->nic->ops)->log_start)
 		features |= BIT_ULL(VHOST_BACKEND_F_LOG_ALL_DEVICE);
+	if (snic_state_ops(&sv->nic->ops)->get_state)
+		features |= BIT_ULL(VHOST_BACKEND_F_DEVICE_STATE);
 	return features;
 }
 
@@ -866,6 +869,7 @@ void snic_vdpa_ops_init(struct snic_nic *nic)
 		nic->ops.vdpa.resume = NULL;
 	}
 	snic_log_ops_init(nic);
+	snic_state_ops_init(nic);
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_vdpa_ops_init);
 /**
