@@ -4,20 +4,9 @@
 # the data path through /dev/vhost-vdpa-N on either kernel, with no
 # nested QEMU.
 
-# The client: build/vmm/snic-vmm (make vmm) when it is newer than its
-# source, else built once per boot into /tmp (the VM's root is read-only).
+# The client: build/vmm/snic-vmm (make vmm), or built into /tmp.
 vmm_bin() {
-	local src=$E2E_TOP/tests/vmm/snic-vmm.c bin=$E2E_TOP/build/vmm/snic-vmm
-
-	if [ -x "$bin" ] && [ "$bin" -nt "$src" ]; then
-		echo "$bin"
-		return
-	fi
-	bin=/tmp/snic-vmm
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-		cc -O2 -Wall -Wextra -Werror -o "$bin" "$src" >&2 || return
-	fi
-	echo "$bin"
+	c_tool "$E2E_TOP/tests/vmm/snic-vmm.c" "$E2E_TOP/build/vmm/snic-vmm"
 }
 
 # Add device NAME with ADD-ARGS, bound to vhost_vdpa; print its node.
@@ -120,14 +109,18 @@ test_vmm_unmapped_ring() {
 	"$VDPA" dev del vm0
 }
 
-# The vhost_vdpa with the device dirty page log (patches/linux/): the test
-# kernel's own; on the stock kernel the drop-in module that scripts/setup
-# built (scripts/build-vhost-vdpa), loaded instead of Debian's, and the
-# driver reloaded with dirty_log=1.
+# The vhost_vdpa with the device dirty page log and device state
+# (patches/linux/): the test kernel's own; on the stock kernel the drop-in
+# module that scripts/setup built (scripts/build-vhost-vdpa), loaded
+# instead of Debian's, and the driver reloaded with dirty_log=1
+# device_state=1.  Arguments: vhost_vdpa's parameters.
 vmm_log_vhost() {
 	local dir=$SNIC_CACHE/vhost-vdpa
 
-	[ "$SNIC_KIND" = stock ] || return 0
+	if [ "$SNIC_KIND" != stock ]; then
+		modprobe vhost_vdpa "$@"
+		return 0
+	fi
 	[ -e "$dir/vhost_vdpa.ko" ] ||
 		fail "no drop-in vhost_vdpa.ko in $dir (scripts/setup builds it)"
 	[ "$(modinfo -F vermagic "$dir/vhost_vdpa.ko" | cut -d' ' -f1)" = "$(uname -r)" ] ||
@@ -136,11 +129,11 @@ vmm_log_vhost() {
 		rmmod vhost_vdpa
 	fi
 	modprobe -a vhost vhost_iotlb vdpa irqbypass
-	insmod "$dir/vhost_vdpa.ko"
-	# Built against the stock headers, the driver offers the log only
-	# when told that vhost_vdpa knows it.
+	insmod "$dir/vhost_vdpa.ko" "$@"
+	# Built against the stock headers, the driver offers the log and
+	# the device state only when told that vhost_vdpa knows them.
 	rmmod snic_vdpa
-	insmod "$SNIC_KO" dirty_log=1
+	insmod "$SNIC_KO" dirty_log=1 device_state=1
 	echo "measure: the drop-in $(readlink -f "$dir")/vhost_vdpa.ko, on $(uname -r)"
 }
 
@@ -183,4 +176,71 @@ test_vmm_dirty_log() {
 	echo 0 >"$fs/log_drop"
 	echo off >"$fs/write_trace"
 	"$VDPA" dev del vm0
+}
+
+# Device state through vhost-vdpa (patches/linux/ 7-9): the client's
+# device (two queue pairs, CVQ) gets a receive filter through its CVQ
+# (MAC, one unicast and one multicast table entry, promiscuous and
+# all-multicast off, VLAN 100, two pairs in use) and carries frames both
+# ways; with transmit frames posted it is suspended, its state read
+# and given to a device on another function of the same NIC, then from
+# there to one on a second NIC, each resumed on the client's rings.  The
+# client checks (snic-vmm.c, mode state): a damaged state refused with
+# the device untouched; the state read back identical; ring positions
+# kept; the frames posted at the source sent by the destination; no frame
+# lost or repeated either way; probes into each representor (the MAC,
+# table entries, a foreign unicast, another multicast, broadcast, VLAN 100
+# and 200) delivered or dropped as virtio 1.3 says and as at the source.
+# Then the deliberate fault: a state made promiscuous must be caught.
+test_vmm_device_state() {
+	local bin a b c out n=300
+
+	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	snic_unload
+	snic_load nr_nics=2
+	vmm_log_vhost
+	a=$(vmm_dev sa mac 02:00:00:00:0d:01 max_vqp 2) || fail "no vhost-vdpa device sa"
+	b=$(vmm_dev sb mac 02:00:00:00:0d:02 max_vqp 2) || fail "no vhost-vdpa device sb"
+	c=$(MGMT=platform/snic-nic.1 vmm_dev sc mac 02:00:00:00:0d:03 max_vqp 2) ||
+		fail "no vhost-vdpa device sc on the second NIC"
+	for p in snic0f0 snic0f1 snic1f0; do
+		ip link show "$p" >/dev/null || fail "no representor $p"
+		sysctl -qw "net.ipv6.conf.$p.disable_ipv6=1" 2>/dev/null || true
+		ip link set "$p" up
+	done
+	dmesg -C
+	out=$("$bin" state --dev "$a" --port snic0f0 --dst "$b" --dst-port snic0f1 \
+		--dst "$c" --dst-port snic1f0 --frames $n 2>&1) || fail "snic-vmm state: $out"
+	echo "$out"
+	expect_eq "result" "$(vmm_kv "$out" result)" ok
+	expect_match "backend" "$(vmm_kv "$out" backend)" "DEVICE_STATE"
+	expect_eq "hops" "$(vmm_kv "$out" hops)" 2
+	expect_eq "pairs in use" "$(vmm_kv "$out" state_pairs)" 2
+	expect_eq "frames transmitted" "$(vmm_kv "$out" tx_frames)" $n
+	expect_eq "frames at the representors" "$(vmm_kv "$out" tx_at_port)" $n
+	expect_eq "frames received" "$(vmm_kv "$out" rx_frames)" $n
+	expect_eq "source filter" "$(vmm_kv "$out" filter_source)" aadadaad
+	expect_eq "filter on sb" "$(vmm_kv "$out" filter_dest1)" aadadaad
+	expect_eq "filter on sc" "$(vmm_kv "$out" filter_dest2)" aadadaad
+	expect_eq "status after the state" "$(vmm_kv "$out" state_status_2)" 0x0f
+	# The refused state was named by the driver.
+	expect_match "dmesg" "$(dmesg)" "device state refused by the NIC: wrong magic, at byte 0"
+	# Each hop left a burst posted at the source for the destination.
+	expect_eq "hops with the burst posted at the suspend" \
+		"$(grep -c "^tx_posted_at_suspend=$(vmm_kv "$out" tx_burst)$" <<<"$out")" 2
+	echo "measure: state of $(vmm_kv "$out" state_bytes_1) bytes; $(vmm_kv "$out" tx_burst) frames posted at each suspend, sent by the destination"
+	# The probes catch a destination whose filter differs: the same
+	# run, but the state given says promiscuous (a valid state).
+	if out=$("$bin" state --dev "$a" --port snic0f0 --dst "$b" --dst-port snic0f1 \
+		--frames 40 --fault promisc 2>&1); then
+		echo "$out"
+		fail "the filter probes passed a destination made promiscuous"
+	fi
+	echo "$out" | tail -n 3
+	expect_match "the verdict on --fault promisc" "$(tail -n 1 <<<"$out")" \
+		"dest1: probe foreign_uc \(3 of 3 delivered\): the filter should drop it"
+	echo "measure: with --fault promisc: $(tail -n 1 <<<"$out" | sed 's/^snic-vmm: //')"
+	"$VDPA" dev del sa
+	"$VDPA" dev del sb
+	"$VDPA" dev del sc
 }

@@ -26,6 +26,23 @@
  *	DRIVER_OK and kick: the device must not touch those pages, and must
  *	either refuse or report NEEDS_RESET.
  *
+ *   snic-vmm state --dev /dev/vhost-vdpa-N --port REP
+ *		--dst /dev/vhost-vdpa-M --dst-port REP2 [--dst ... --dst-port ...]
+ *		[--frames N] [--fault promisc]
+ *	device state (the kernel series of patches/linux/): a device with
+ *	a CVQ (and two queue pairs in use if it has them) gets a receive
+ *	filter through the CVQ (MAC, MAC tables, promiscuous and
+ *	all-multicast off, a VLAN) and carries traffic both ways; with
+ *	transmit frames posted (not kicked) it is suspended, its state read
+ *	(VHOST_VDPA_GET_STATE) and given (VHOST_VDPA_SET_STATE, after a
+ *	damaged copy that must be refused) to each --dst in turn, which is
+ *	resumed on the client's same rings: the posted frames leave from
+ *	the destination, no frame is lost or repeated either way, the
+ *	state reads back the same, and filter probes sent into each
+ *	representor fare as at the source.  --fault promisc sets the
+ *	promiscuous flag in the state given (still a valid state): the
+ *	probes must catch the destination's wrong filter.
+ *
  * Results are KEY=VALUE lines on stdout; the first failure ends the
  * program with a message on stderr and exit status 1 (2 for bad usage).
  *
@@ -82,6 +99,21 @@
 #ifndef VHOST_VDPA_RESUME
 #define VHOST_VDPA_RESUME			_IO(VHOST_VIRTIO, 0x7E)
 #endif
+/* The device state of the series of patches/linux/ (not in any release). */
+#ifndef VHOST_BACKEND_F_DEVICE_STATE
+#define VHOST_BACKEND_F_DEVICE_STATE		0xA
+#endif
+#ifndef VHOST_VDPA_GET_STATE
+struct vhost_vdpa_state {
+	__u64 addr;
+	__u32 size;
+	__u32 flags;
+};
+
+#define VHOST_VDPA_STATE_MAX			0x100000U
+#define VHOST_VDPA_GET_STATE	_IOWR(VHOST_VIRTIO, 0x90, struct vhost_vdpa_state)
+#define VHOST_VDPA_SET_STATE	_IOW(VHOST_VIRTIO, 0x91, struct vhost_vdpa_state)
+#endif
 
 /* Kernel names for the uAPI types and attributes. */
 typedef __u8 u8;
@@ -91,6 +123,7 @@ typedef __u64 u64;
 #define __snic_attr(x)		__attribute__(x)
 #define __printf(a, b)		__snic_attr((format(printf, a, b)))
 #define __noreturn		__snic_attr((noreturn))
+#define __packed		__snic_attr((packed))
 
 #define BIT_ULL(n)		(1ULL << (n))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -105,7 +138,7 @@ typedef __u64 u64;
 #define BUF_SIZE		2048
 #define BUF_AREA		(VQ_NUM_WANTED * BUF_SIZE)
 #define VQ_AREA			(RING_AREA + BUF_AREA)
-#define MAX_VQS			3
+#define MAX_VQS			4
 
 /* The frames the client sends and expects: a local experimental type. */
 #define ETH_P_SNIC_VMM		0x88b5
@@ -202,9 +235,11 @@ struct vmm {
 	u16 mtu;
 	u16 max_pairs;
 	u8 *mem;
-	struct vq vqs[MAX_VQS];	/* rx0, tx0, cvq */
-	struct vq *rx, *tx, *cvq;
+	struct vq vqs[MAX_VQS];	/* rx0, tx0, cvq, rx1 */
+	struct vq *rx, *tx, *cvq, *rx1;
 	struct dlog log;
+	bool want_state;	/* VHOST_BACKEND_F_DEVICE_STATE */
+	bool fault_promisc;	/* mode state: give destinations promisc on */
 };
 
 /* ---- the steps: ioctls and messages, each failing loudly ---- */
@@ -274,6 +309,7 @@ static const char *const backend_names[] = {
 	[VHOST_BACKEND_F_DESC_ASID] = "DESC_ASID",
 	[VHOST_BACKEND_F_IOTLB_PERSIST] = "IOTLB_PERSIST",
 	[VHOST_BACKEND_F_LOG_ALL_DEVICE] = "LOG_ALL_DEVICE",
+	[VHOST_BACKEND_F_DEVICE_STATE] = "DEVICE_STATE",
 };
 
 static void print_backend(const char *key, u64 f)
@@ -311,6 +347,8 @@ static void vmm_backend(struct vmm *v)
 	       BIT_ULL(VHOST_BACKEND_F_RESUME);
 	if (v->log.trace)
 		want |= BIT_ULL(VHOST_BACKEND_F_LOG_ALL_DEVICE);
+	if (v->want_state)
+		want |= BIT_ULL(VHOST_BACKEND_F_DEVICE_STATE);
 	v->backend = offered & want;
 	VMM_IOCTL(v, VHOST_SET_BACKEND_FEATURES, &v->backend);
 	print_backend("backend", v->backend);
@@ -494,16 +532,30 @@ static struct vq *vmm_vq_init(struct vmm *v, unsigned int slot,
 	return q;
 }
 
+/*
+ * The ring addresses of @q for VHOST_SET_VRING_ADDR: vhost-vdpa takes
+ * IOVAs; with VHOST_VRING_F_LOG in @flags the used ring is logged at its
+ * IOVA (the log is indexed by IOVA).
+ */
+static struct vhost_vring_addr vmm_vring_addr(const struct vq *q,
+					      unsigned int flags)
+{
+	return (struct vhost_vring_addr) {
+		.index = q->idx,
+		.flags = flags,
+		.desc_user_addr = q->desc_iova,
+		.avail_user_addr = q->avail_iova,
+		.used_user_addr = q->used_iova,
+		.log_guest_addr = flags & (1u << VHOST_VRING_F_LOG) ?
+				  q->used_iova : 0,
+	};
+}
+
 /* SET_VRING_NUM/ADDR/BASE/KICK/CALL/ENABLE for queue @q. */
 static void vmm_vq_setup(struct vmm *v, struct vq *q, bool enable)
 {
 	struct vhost_vring_state s = { .index = q->idx };
-	struct vhost_vring_addr a = {
-		.index = q->idx,
-		.desc_user_addr = q->desc_iova,
-		.avail_user_addr = q->avail_iova,
-		.used_user_addr = q->used_iova,
-	};
+	struct vhost_vring_addr a = vmm_vring_addr(q, 0);
 	struct vhost_vring_file f = { .index = q->idx };
 
 	step = "vring setup";
@@ -849,14 +901,8 @@ static void log_start(struct vmm *v)
 	VMM_IOCTL(v, VHOST_SET_FEATURES, &features);
 	for (i = 0; i < MAX_VQS; i++) {
 		struct vq *q = &v->vqs[i];
-		struct vhost_vring_addr a = {
-			.index = q->idx,
-			.flags = 1u << VHOST_VRING_F_LOG,
-			.desc_user_addr = q->desc_iova,
-			.avail_user_addr = q->avail_iova,
-			.used_user_addr = q->used_iova,
-			.log_guest_addr = q->used_iova,
-		};
+		struct vhost_vring_addr a =
+			vmm_vring_addr(q, 1u << VHOST_VRING_F_LOG);
 
 		if (q->used_by_client)
 			VMM_IOCTL(v, VHOST_SET_VRING_ADDR, &a);
@@ -922,6 +968,10 @@ struct traffic {
 	unsigned int tx_posted, tx_done, tx_seen, tx_errlen;
 	/* receive: frames sent into the representor, received whole */
 	unsigned int rx_sent, rx_ok, rx_other;
+	/* with two receive queues (rx1): which frames arrived, by seq */
+	u8 *rx_seen;
+	/* filter probes received, by probe (mode state) */
+	unsigned int probes[16];
 	u8 frame[65536];
 };
 
@@ -1007,9 +1057,8 @@ static void tx_run(struct traffic *t, unsigned int last)
 		    t->tx_done, t->tx_seen, t->port.name);
 }
 
-static void rx_post_all(struct traffic *t)
+static void rx_post_queue(struct vq *q)
 {
-	struct vq *q = t->v->rx;
 	u16 head;
 
 	while ((u16)(q->avail_idx - q->used_seen) < q->num) {
@@ -1025,10 +1074,22 @@ static void rx_post_all(struct traffic *t)
 	}
 }
 
-/* Receive what the device wrote, check it, give the buffers back. */
-static void rx_reap(struct traffic *t)
+static void rx_post_all(struct traffic *t)
 {
-	struct vq *q = t->v->rx;
+	rx_post_queue(t->v->rx);
+	if (t->v->rx1)
+		rx_post_queue(t->v->rx1);
+}
+
+static long probe_check(const u8 *f, unsigned int len);
+
+/*
+ * Receive what the device wrote on @q, check it, give the buffers back.
+ * With one receive queue frames must come in order; with two (rx1, the
+ * second pair in use), each once.
+ */
+static void rx_reap_queue(struct traffic *t, struct vq *q)
+{
 	struct virtio_net_hdr_mrg_rxbuf *h;
 	bool any = false;
 	u32 len;
@@ -1043,22 +1104,41 @@ static void rx_reap(struct traffic *t)
 		seq = frame_check((u8 *)h + NET_HDR_LEN,
 				  len - NET_HDR_LEN, 'R', "receive queue");
 		if (seq < 0) {
-			t->rx_other++;
+			seq = probe_check((u8 *)h + NET_HDR_LEN,
+					  len - NET_HDR_LEN);
+			if (seq >= 0)
+				t->probes[seq]++;
+			else
+				t->rx_other++;
 			continue;
 		}
 		if (le16toh(h->num_buffers) != 1 ||
 		    h->hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE)
 			die("receive: frame %ld: header num_buffers %u gso_type %u, want 1 and 0",
 			    seq, le16toh(h->num_buffers), h->hdr.gso_type);
-		if (seq != t->rx_ok)
+		if (!t->v->rx1 && seq != t->rx_ok)
 			die("receive: frame %ld, want %u (lost or repeated frames)",
 			    seq, t->rx_ok);
+		if (t->rx_seen) {
+			if (seq >= t->rx_sent || t->rx_seen[seq])
+				die("receive: frame %ld %s (%u sent)", seq,
+				    seq >= t->rx_sent ? "never sent" : "repeated",
+				    t->rx_sent);
+			t->rx_seen[seq] = 1;
+		}
 		t->rx_ok++;
 	}
 	if (any) {
-		rx_post_all(t);
+		rx_post_queue(q);
 		vmm_kick(q);
 	}
+}
+
+static void rx_reap(struct traffic *t)
+{
+	rx_reap_queue(t, t->v->rx);
+	if (t->v->rx1)
+		rx_reap_queue(t, t->v->rx1);
 }
 
 /* Send frames into the representor until @last; wait for them all. */
@@ -1170,12 +1250,80 @@ static void rx_suspend_resume(struct traffic *t)
 	VMM_IOCTL(v, VHOST_VDPA_RESUME, NULL);
 }
 
+/* The longest frame the negotiated MTU lets through. */
+static unsigned int vmm_frame_max(const struct vmm *v)
+{
+	if ((v->features & BIT_ULL(VIRTIO_NET_F_MTU)) &&
+	    (unsigned int)v->mtu + ETH_HLEN < FRAME_MAX)
+		return v->mtu + ETH_HLEN;
+	return FRAME_MAX;
+}
+
+/* The client's memory, with the first receive and transmit queues. */
+static void vmm_mem(struct vmm *v)
+{
+	step = "memory";
+	v->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (v->mem == MAP_FAILED)
+		die_errno("mmap %lu bytes", MEM_SIZE);
+	v->rx = vmm_vq_init(v, 0, 0);
+	v->tx = vmm_vq_init(v, 1, 1);
+}
+
+/*
+ * As QEMU does: the CVQ alone in its group, in AS 1, when the device can
+ * do that.  Returns the CVQ's address space.
+ */
+static unsigned int vmm_cvq_asid(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = v->cvq->group, .num = 1 };
+
+	v->cvq->asid = 0;
+	if (v->cvq->group != v->rx->group && v->nas > 1 &&
+	    (v->backend & BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID))) {
+		step = "group asid";
+		VMM_IOCTL(v, VHOST_VDPA_SET_GROUP_ASID, &s);
+		v->cvq->asid = 1;
+	}
+	kv("asid_cvq", "%u", v->cvq->asid);
+	return v->cvq->asid;
+}
+
+/*
+ * All of the client's memory, at the same IOVAs in each address space
+ * used; its queues; the representor; receive buffers posted; DRIVER_OK.
+ */
+static void vmm_start(struct vmm *v, struct traffic *t, const char *port)
+{
+	unsigned int i;
+
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	if (v->cvq && v->cvq->asid)
+		vmm_map(v, v->cvq->asid, MEM_IOVA, MEM_SIZE, v->mem);
+	for (i = 0; i < MAX_VQS; i++)
+		if (v->vqs[i].used_by_client)
+			vmm_vq_setup(v, &v->vqs[i], true);
+	port_open(&t->port, port);
+	rx_post_all(t);
+
+	step = "status DRIVER_OK";
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, true);
+	if (vmm_get_status(v) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		die("NEEDS_RESET after DRIVER_OK (status 0x%02x)",
+		    vmm_get_status(v));
+	kv("status", "0x%02x", vmm_get_status(v));
+	vmm_kick(v->rx);
+	if (v->rx1)
+		vmm_kick(v->rx1);
+}
+
 static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 			bool suspend, bool use_cvq)
 {
 	u64 want, need, t0 = now_ms(), t1;
 	struct traffic *t;
-	unsigned int cvq_idx = 2, asid_cvq = 0, i;
+	unsigned int cvq_idx = 2, asid_cvq = 0;
 	u8 ack, on = 1;
 
 	t = calloc(1, sizeof(*t));
@@ -1197,20 +1345,11 @@ static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 		die("the backend does not offer SUSPEND and RESUME");
 
 	vmm_negotiate(v, want, need);
-	t->max_len = FRAME_MAX;
-	if ((v->features & BIT_ULL(VIRTIO_NET_F_MTU)) &&
-	    (unsigned int)v->mtu + ETH_HLEN < t->max_len)
-		t->max_len = v->mtu + ETH_HLEN;
+	t->max_len = vmm_frame_max(v);
 	if (v->features & BIT_ULL(VIRTIO_NET_F_MQ))
 		cvq_idx = 2 * v->max_pairs;
 
-	step = "memory";
-	v->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (v->mem == MAP_FAILED)
-		die_errno("mmap %lu bytes", MEM_SIZE);
-	v->rx = vmm_vq_init(v, 0, 0);
-	v->tx = vmm_vq_init(v, 1, 1);
+	vmm_mem(v);
 	step = "vring groups";
 	v->rx->group = vmm_vq_group(v, 0);
 	v->tx->group = vmm_vq_group(v, 1);
@@ -1223,39 +1362,10 @@ static int mode_traffic(struct vmm *v, const char *port, unsigned int frames,
 		v->cvq = vmm_vq_init(v, 2, cvq_idx);
 		v->cvq->group = vmm_vq_group(v, cvq_idx);
 		kv("group_cvq", "%u", v->cvq->group);
-		/* As QEMU does: the CVQ alone in its group, in AS 1. */
-		if (v->cvq->group != v->rx->group && v->nas > 1 &&
-		    (v->backend & BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID))) {
-			struct vhost_vring_state s = {
-				.index = v->cvq->group, .num = 1,
-			};
-
-			step = "group asid";
-			VMM_IOCTL(v, VHOST_VDPA_SET_GROUP_ASID, &s);
-			asid_cvq = 1;
-		}
-		v->cvq->asid = asid_cvq;
-		kv("asid_cvq", "%u", asid_cvq);
+		asid_cvq = vmm_cvq_asid(v);
 	}
 
-	/* All of the client's memory, at the same IOVAs in each AS used. */
-	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
-	if (asid_cvq)
-		vmm_map(v, asid_cvq, MEM_IOVA, MEM_SIZE, v->mem);
-
-	for (i = 0; i < MAX_VQS; i++)
-		if (v->vqs[i].used_by_client)
-			vmm_vq_setup(v, &v->vqs[i], true);
-	port_open(&t->port, port);
-	rx_post_all(t);
-
-	step = "status DRIVER_OK";
-	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, true);
-	if (vmm_get_status(v) & VIRTIO_CONFIG_S_NEEDS_RESET)
-		die("NEEDS_RESET after DRIVER_OK (status 0x%02x)",
-		    vmm_get_status(v));
-	kv("status", "0x%02x", vmm_get_status(v));
-	vmm_kick(v->rx);
+	vmm_start(v, t, port);
 	if (v->log.trace)
 		log_start(v);
 
@@ -1436,12 +1546,7 @@ static int mode_unmapped_ring(struct vmm *v, bool map_unrelated)
 	step = "vring setup";
 	{
 		struct vhost_vring_state s = { .index = q->idx, .num = num };
-		struct vhost_vring_addr ad = {
-			.index = q->idx,
-			.desc_user_addr = q->desc_iova,
-			.avail_user_addr = q->avail_iova,
-			.used_user_addr = q->used_iova,
-		};
+		struct vhost_vring_addr ad = vmm_vring_addr(q, 0);
 		struct vhost_vring_file f = { .index = q->idx };
 
 		if (ioctl(v->fd, VHOST_SET_VRING_NUM, &s) ||
@@ -1516,14 +1621,459 @@ check:
 	return 0;
 }
 
+/* ---- mode state ---- */
+
+/*
+ * Filter probes: frames sent into the representor whose fate (delivered
+ * or dropped) shows the receive filter of the device: a destination MAC
+ * and a VLAN tag (0: none) each.  Their payload says which probe they
+ * are.  The expected fate is that of virtio 1.3, 5.1.6.5 for the state
+ * the client sets: MAC, one unicast and one multicast table entry,
+ * promiscuous and all-multicast off, VLAN 100 added.
+ */
+#define PROBE_MAGIC		"snic-prb"
+#define PROBE_COPIES		3
+#define STATE_MAC		{ 0x02, 0x00, 0x00, 0x00, 0x5a, 0x01 }
+#define STATE_UC		{ 0x02, 0x00, 0x00, 0x00, 0x5a, 0x02 }
+#define STATE_MC		{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb }
+#define STATE_VLAN		100
+
+static const struct probe {
+	const char *name;
+	u8 dst[6];
+	u16 vlan;
+	bool accept;
+} probes[] = {
+	{ "mac", STATE_MAC, 0, true },
+	{ "table_uc", STATE_UC, 0, true },
+	{ "foreign_uc", { 0x02, 0x00, 0x00, 0x00, 0x5a, 0x99 }, 0, false },
+	{ "table_mc", STATE_MC, 0, true },
+	{ "other_mc", { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfc }, 0, false },
+	{ "broadcast", { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 0, true },
+	{ "vlan_added", STATE_MAC, STATE_VLAN, true },
+	{ "vlan_other", STATE_MAC, 200, false },
+	/* Last: the fence, after which the others have arrived. */
+	{ "fence", STATE_MAC, 0, true },
+};
+
+#define PROBE_FENCE		(ARRAY_SIZE(probes) - 1)
+
+/* Probe @id's frame, from @src, into @f; returns its length. */
+static unsigned int probe_fill(u8 *f, unsigned int id, const u8 *src)
+{
+	const struct probe *p = &probes[id];
+	unsigned int off = 12;
+
+	memset(f, 0, FRAME_MIN);
+	memcpy(f, p->dst, 6);
+	memcpy(f + 6, src, 6);
+	if (p->vlan) {
+		f[12] = 0x81;
+		f[13] = 0x00;
+		f[14] = p->vlan >> 8;
+		f[15] = p->vlan & 0xff;
+		off = 16;
+	}
+	f[off] = ETH_P_SNIC_VMM >> 8;
+	f[off + 1] = ETH_P_SNIC_VMM & 0xff;
+	memcpy(f + off + 2, PROBE_MAGIC, 8);
+	f[off + 10] = id;
+	return FRAME_MIN;
+}
+
+/* The probe a received frame is, or -1. */
+static long probe_check(const u8 *f, unsigned int len)
+{
+	unsigned int off = 12;
+
+	if (len >= 16 && f[12] == 0x81 && f[13] == 0x00)
+		off = 16;
+	if (len < off + 11 || f[off] != ETH_P_SNIC_VMM >> 8 ||
+	    f[off + 1] != (ETH_P_SNIC_VMM & 0xff) ||
+	    memcmp(f + off + 2, PROBE_MAGIC, 8) || f[off + 10] >= ARRAY_SIZE(probes))
+		return -1;
+	return f[off + 10];
+}
+
+/*
+ * Send every probe PROBE_COPIES times, then the fence; wait for the fence
+ * and a little more (the probes may take the other receive queue).  The
+ * fate of each probe goes into @verdict as a letter: 'a' delivered
+ * (every copy), 'd' dropped (none), '?' some.  Dies on a fate that is
+ * not the expected one.
+ */
+static void probe_run(struct traffic *t, char *verdict, const char *where)
+{
+	u64 deadline = now_ms() + WAIT_MS;
+	unsigned int i, c, len;
+	char key[64];
+
+	step = "filter probes";
+	memset(t->probes, 0, sizeof(t->probes));
+	port_wait_up(&t->port);
+	for (c = 0; c < PROBE_COPIES; c++)
+		for (i = 0; i < PROBE_FENCE; i++) {
+			len = probe_fill(t->frame, i, t->port.mac);
+			port_send(&t->port, t->frame, len);
+		}
+	len = probe_fill(t->frame, PROBE_FENCE, t->port.mac);
+	port_send(&t->port, t->frame, len);
+	while (!t->probes[PROBE_FENCE]) {
+		if (now_ms() > deadline)
+			die("%s: the fence probe did not arrive in %d ms (status 0x%02x)",
+			    where, WAIT_MS, vmm_get_status(t->v));
+		vq_wait_call(t->v->rx, 10);
+		rx_reap(t);
+	}
+	deadline = now_ms() + 200;
+	while (now_ms() < deadline) {
+		vq_wait_call(t->v->rx, 10);
+		rx_reap(t);
+	}
+	for (i = 0; i < PROBE_FENCE; i++) {
+		verdict[i] = t->probes[i] == PROBE_COPIES ? 'a' :
+			     t->probes[i] ? '?' : 'd';
+		snprintf(key, sizeof(key), "filter_%s_%s", where, probes[i].name);
+		kv(key, "%u/%u", t->probes[i], PROBE_COPIES);
+	}
+	verdict[PROBE_FENCE] = 0;
+	snprintf(key, sizeof(key), "filter_%s", where);
+	kv(key, "%s", verdict);
+	for (i = 0; i < PROBE_FENCE; i++)
+		if (verdict[i] != (probes[i].accept ? 'a' : 'd'))
+			die("%s: probe %s (%u of %u delivered): the filter should %s it",
+			    where, probes[i].name, t->probes[i], PROBE_COPIES,
+			    probes[i].accept ? "deliver" : "drop");
+}
+
+/* Program the receive filter of the probes, and the queue pairs in use. */
+static void state_program(struct vmm *v)
+{
+	static const u8 mac[6] = STATE_MAC;
+	struct {
+		u32 n_uc;
+		u8 uc[6];
+		u32 n_mc;
+		u8 mc[6];
+	} __packed table = {
+		.n_uc = htole32(1), .uc = STATE_UC,
+		.n_mc = htole32(1), .mc = STATE_MC,
+	};
+	u16 vid = htole16(STATE_VLAN), pairs = htole16(2);
+	u8 off = 0;
+
+	step = "control queue: state";
+#define CMD(class, cmd, data, len) do {					\
+		u8 ack = vmm_cvq_cmd(v, class, cmd, data, len);		\
+		if (ack != VIRTIO_NET_OK)					\
+			die("%s answered %u, want VIRTIO_NET_OK", #cmd, ack); \
+	} while (0)
+	CMD(VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET, mac, 6);
+	CMD(VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, &table,
+	    sizeof(table));
+	CMD(VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &off, 1);
+	CMD(VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI, &off, 1);
+	CMD(VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD, &vid, 2);
+	if (v->rx1)
+		CMD(VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET,
+		    &pairs, 2);
+#undef CMD
+	memcpy(v->mac, mac, 6);
+	kv("state_pairs", "%u", v->rx1 ? 2 : 1);
+}
+
+/*
+ * The deliberate fault of --fault promisc: the state's RX_PROMISC part
+ * (device-state.rst: part 0x0200, selector class 0 command 0, one byte)
+ * says on.  The state stays valid; only the destination's filter is
+ * wrong, which the probes must catch.
+ */
+static void state_set_promisc(u8 *blob, u32 size)
+{
+	u32 off = 16, len;
+
+	while (off + 16 <= size) {
+		len = blob[off + 12] | blob[off + 13] << 8 |
+		      blob[off + 14] << 16 | (u32)blob[off + 15] << 24;
+		if (len > size - off - 16)
+			break;
+		if (blob[off] == 0x00 && blob[off + 1] == 0x02 &&
+		    blob[off + 4] == VIRTIO_NET_CTRL_RX &&
+		    blob[off + 5] == VIRTIO_NET_CTRL_RX_PROMISC && len == 1) {
+			blob[off + 16] = 1;
+			kv("fault", "promisc on in the state given");
+			return;
+		}
+		off += 16 + len;
+	}
+	die("--fault promisc: no RX_PROMISC part in the state");
+}
+
+/* VHOST_VDPA_GET_STATE: size query (ENOSPC), then the state. */
+static u8 *state_get(struct vmm *v, u32 *size)
+{
+	struct vhost_vdpa_state st = {};
+	u8 *blob;
+
+	step = "get state";
+	if (ioctl(v->fd, VHOST_VDPA_GET_STATE, &st) == 0 || errno != ENOSPC)
+		die("VHOST_VDPA_GET_STATE with size 0: %s, want ENOSPC",
+		    errno == ENOSPC ? "success" : strerror(errno));
+	if (!st.size || st.size > VHOST_VDPA_STATE_MAX)
+		die("state size %u", st.size);
+	blob = malloc(st.size);
+	if (!blob)
+		die("out of memory");
+	st.addr = (uintptr_t)blob;
+	VMM_IOCTL(v, VHOST_VDPA_GET_STATE, &st);
+	*size = st.size;
+	return blob;
+}
+
+/* Positions of the client's data queues, from VHOST_GET_VRING_BASE. */
+static void state_bases(struct vmm *v, unsigned int *b)
+{
+	b[0] = vmm_vring_base(v, v->rx);
+	b[1] = vmm_vring_base(v, v->tx);
+	b[2] = v->rx1 ? vmm_vring_base(v, v->rx1) : 0;
+}
+
+/*
+ * Move the device to @path: suspend it, read its state, reset and close
+ * it; open @path, give it what the client's memory and queues need
+ * (address spaces, mappings, eventfds), first a damaged copy of the state
+ * (refused, device untouched), then the state; read it back (the same
+ * bytes) and the ring positions (the same), and resume.
+ */
+static void state_move(struct vmm *v, struct traffic *t, const char *path,
+		       const char *port, unsigned int hop)
+{
+	unsigned int b0[3], b1[3], i, asid_cvq = v->cvq->asid;
+	struct vhost_vdpa_state st = {};
+	u8 *blob, *bad, *again, status;
+	u32 size, size2;
+	char key[64];
+
+	u64 deadline;
+	u8 mac[6];
+
+	step = "suspend";
+	VMM_IOCTL(v, VHOST_VDPA_SUSPEND, NULL);
+	/* What the source sent before it stopped reaches its representor. */
+	deadline = now_ms() + 2000;
+	do {
+		sleep_ms(10);
+		tx_reap(t);
+	} while (t->tx_seen < t->tx_done && now_ms() < deadline);
+	kv("tx_posted_at_suspend", "%u", t->tx_posted - t->tx_done);
+	state_bases(v, b0);
+	blob = state_get(v, &size);
+	snprintf(key, sizeof(key), "state_bytes_%u", hop);
+	kv(key, "%u", size);
+	step = "source reset";
+	vmm_set_status(v, 0);
+	if (close(v->fd))
+		die_errno("close %s", v->path);
+	close(t->port.fd);
+
+	vmm_open(v, path);
+	vmm_backend(v);
+	if (!(v->backend & BIT_ULL(VHOST_BACKEND_F_DEVICE_STATE)))
+		die("%s: no DEVICE_STATE: vhost_vdpa without patches/linux/?", path);
+	/* The MAC is the state's, not the destination's own. */
+	memcpy(mac, v->mac, 6);
+	vmm_probe(v);
+	memcpy(v->mac, mac, 6);
+	step = "destination setup";
+	vmm_set_status(v, 0);
+	vmm_add_status(v, VIRTIO_CONFIG_S_ACKNOWLEDGE, true);
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER, true);
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	if (asid_cvq)
+		vmm_map(v, asid_cvq, MEM_IOVA, MEM_SIZE, v->mem);
+	for (i = 0; i < MAX_VQS; i++) {
+		struct vq *q = &v->vqs[i];
+		struct vhost_vring_file f = { .index = q->idx };
+
+		if (!q->used_by_client)
+			continue;
+		f.fd = q->kick;
+		VMM_IOCTL(v, VHOST_SET_VRING_KICK, &f);
+		f.fd = q->call;
+		VMM_IOCTL(v, VHOST_SET_VRING_CALL, &f);
+	}
+
+	step = "set damaged state";
+	bad = malloc(size);
+	if (!bad)
+		die("out of memory");
+	memcpy(bad, blob, size);
+	bad[0] ^= 0xff;		/* the magic */
+	st.addr = (uintptr_t)bad;
+	st.size = size;
+	if (ioctl(v->fd, VHOST_VDPA_SET_STATE, &st) == 0 || errno != EINVAL)
+		die("a state with a wrong magic: %s, want EINVAL",
+		    errno == EINVAL ? "taken" : strerror(errno));
+	status = vmm_get_status(v);
+	if (status != (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER))
+		die("status 0x%02x after a refused state, want 0x03", status);
+	free(bad);
+	kv("state_damaged_refused", "yes");
+
+	if (v->fault_promisc)
+		state_set_promisc(blob, size);
+	step = "set state";
+	st.addr = (uintptr_t)blob;
+	VMM_IOCTL(v, VHOST_VDPA_SET_STATE, &st);
+	status = vmm_get_status(v);
+	snprintf(key, sizeof(key), "state_status_%u", hop);
+	kv(key, "0x%02x", status);
+	if (status != (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		       VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK))
+		die("status 0x%02x after the state, want 0x0f", status);
+	again = state_get(v, &size2);
+	if (size2 != size || memcmp(again, blob, size))
+		die("the state read back (%u bytes) is not the one given (%u bytes)",
+		    size2, size);
+	free(again);
+	free(blob);
+	state_bases(v, b1);
+	for (i = 0; i < 3; i++)
+		if (b0[i] != b1[i])
+			die("ring %u: position %u after the state, %u before",
+			    i, b1[i], b0[i]);
+	snprintf(key, sizeof(key), "state_bases_%u", hop);
+	kv(key, "%u %u %u", b1[0], b1[1], b1[2]);
+	/* Groups exist now that the features do: the CVQ's to its space. */
+	if (asid_cvq) {
+		struct vhost_vring_state s = {
+			.index = vmm_vq_group(v, v->cvq->idx), .num = asid_cvq,
+		};
+
+		step = "destination group asid";
+		VMM_IOCTL(v, VHOST_VDPA_SET_GROUP_ASID, &s);
+	}
+	port_open(&t->port, port);
+	step = "resume";
+	VMM_IOCTL(v, VHOST_VDPA_RESUME, NULL);
+	if (vmm_get_status(v) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		die("NEEDS_RESET after resume");
+}
+
+/*
+ * A device with a control queue carries traffic and has its receive
+ * filter set through it; it is suspended, its state read, and given to
+ * the device of each --dst in turn, the client's rings continuing there:
+ * transmit frames posted at the source and not yet sent leave from the
+ * destination, nothing is lost or repeated either way, and every
+ * destination filters as the source did.
+ */
+static int mode_state(struct vmm *v, const char *port, const char **dst,
+		      const char **dst_port, unsigned int ndst,
+		      unsigned int frames)
+{
+	unsigned int cvq_idx, asid_cvq = 0, i, hop, per, burst;
+	char verdict_src[ARRAY_SIZE(probes)], verdict[ARRAY_SIZE(probes)];
+	char where[16];
+	struct traffic *t;
+	u64 need;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		die("out of memory");
+	t->v = v;
+	v->want_state = true;
+	vmm_backend(v);
+	if (!(v->backend & BIT_ULL(VHOST_BACKEND_F_DEVICE_STATE)))
+		die("no DEVICE_STATE backend feature: vhost_vdpa without patches/linux/?");
+	vmm_probe(v);
+	need = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_NET_F_MAC) |
+	       BIT_ULL(VIRTIO_NET_F_CTRL_VQ) | BIT_ULL(VIRTIO_NET_F_CTRL_RX) |
+	       BIT_ULL(VIRTIO_NET_F_CTRL_VLAN) |
+	       BIT_ULL(VIRTIO_NET_F_CTRL_MAC_ADDR);
+	vmm_negotiate(v, need | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |
+		      BIT_ULL(VIRTIO_NET_F_MTU) | BIT_ULL(VIRTIO_NET_F_STATUS) |
+		      BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) | BIT_ULL(VIRTIO_NET_F_MQ),
+		      need);
+	t->max_len = vmm_frame_max(v);
+	cvq_idx = v->features & BIT_ULL(VIRTIO_NET_F_MQ) ? 2 * v->max_pairs : 2;
+	if (cvq_idx >= v->nvqs)
+		die("control queue %u, but the device has %u queues", cvq_idx,
+		    v->nvqs);
+
+	vmm_mem(v);
+	v->cvq = vmm_vq_init(v, 2, cvq_idx);
+	if (cvq_idx >= 4)
+		v->rx1 = vmm_vq_init(v, 3, 2);
+	t->rx_seen = calloc(frames, 1);
+	if (!t->rx_seen)
+		die("out of memory");
+	step = "vring groups";
+	v->rx->group = vmm_vq_group(v, 0);
+	v->cvq->group = vmm_vq_group(v, cvq_idx);
+	asid_cvq = vmm_cvq_asid(v);
+	vmm_start(v, t, port);
+	state_program(v);
+	probe_run(t, verdict_src, "source");
+
+	/*
+	 * Each hop: a share of the frames each way, then a transmit burst
+	 * posted but not kicked before the suspend: the source does not look
+	 * at it, so the state says where the device stopped and the
+	 * destination must send exactly those frames.
+	 */
+	per = frames / (ndst + 1);
+	burst = v->tx->num / 4;
+	kv("tx_burst", "%u", burst);
+	for (hop = 0; hop <= ndst; hop++) {
+		unsigned int last = hop == ndst ? frames : (hop + 1) * per;
+
+		step = "transmit";
+		tx_run(t, last);
+		step = "receive";
+		port_wait_up(&t->port);
+		rx_run(t, last);
+		if (hop == ndst)
+			break;
+		step = "transmit burst";
+		for (i = 0; i < burst && t->tx_posted < frames; i++)
+			tx_post(t);
+		state_move(v, t, dst[hop], dst_port[hop], hop + 1);
+		snprintf(where, sizeof(where), "dest%u", hop + 1);
+		probe_run(t, verdict, where);
+		if (strcmp(verdict, verdict_src))
+			die("%s filters as %s, the source as %s", dst[hop],
+			    verdict, verdict_src);
+	}
+	kv("tx_frames", "%u", t->tx_posted);
+	kv("tx_at_port", "%u", t->tx_seen);
+	kv("rx_frames_sent", "%u", t->rx_sent);
+	kv("rx_frames", "%u", t->rx_ok);
+	kv("hops", "%u", ndst);
+	for (i = 0; i < t->rx_sent; i++)
+		if (!t->rx_seen[i])
+			die("receive: frame %u never arrived", i);
+
+	step = "reset";
+	vmm_set_status(v, 0);
+	vmm_unmap(v, 0, MEM_IOVA, MEM_SIZE);
+	if (asid_cvq)
+		vmm_unmap(v, asid_cvq, MEM_IOVA, MEM_SIZE);
+	close(t->port.fd);
+	free(t->rx_seen);
+	free(t);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static void __noreturn usage(void)
 {
 	fprintf(stderr,
 		"Usage: %s traffic --dev /dev/vhost-vdpa-N --port REPRESENTOR [--frames N] [--no-suspend] [--no-cvq] [--dirty-log TRACE]\n"
-		"       %s unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]\n",
-		prog, prog);
+		"       %s unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]\n"
+		"       %s state --dev /dev/vhost-vdpa-N --port REPRESENTOR {--dst /dev/vhost-vdpa-M --dst-port REPRESENTOR}... [--frames N] [--fault promisc]\n",
+		prog, prog, prog);
 	exit(2);
 }
 
@@ -1537,9 +2087,13 @@ int main(int argc, char **argv)
 		{ "no-cvq", no_argument, NULL, 'c' },
 		{ "map-unrelated", no_argument, NULL, 'u' },
 		{ "dirty-log", required_argument, NULL, 'l' },
+		{ "dst", required_argument, NULL, 'D' },
+		{ "dst-port", required_argument, NULL, 'P' },
+		{ "fault", required_argument, NULL, 'F' },
 		{ }
 	};
-	const char *mode, *dev = NULL, *port = NULL;
+	const char *mode, *dev = NULL, *port = NULL, *dst[4], *dst_port[4];
+	unsigned int ndst = 0, ndst_port = 0;
 	bool suspend = true, cvq = true, unrelated = false;
 	unsigned int frames = 200;
 	struct vmm v = { .fd = -1 };
@@ -1572,6 +2126,21 @@ int main(int argc, char **argv)
 		case 'l':
 			v.log.trace = optarg;
 			break;
+		case 'D':
+			if (ndst == ARRAY_SIZE(dst))
+				usage();
+			dst[ndst++] = optarg;
+			break;
+		case 'P':
+			if (ndst_port == ARRAY_SIZE(dst_port))
+				usage();
+			dst_port[ndst_port++] = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "promisc"))
+				usage();
+			v.fault_promisc = true;
+			break;
 		default:
 			usage();
 		}
@@ -1588,11 +2157,16 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "unmapped-ring")) {
 		vmm_open(&v, dev);
 		rc = mode_unmapped_ring(&v, unrelated);
+	} else if (!strcmp(mode, "state")) {
+		if (!port || !ndst || ndst != ndst_port || frames < 2 * (ndst + 1))
+			usage();
+		vmm_open(&v, dev);
+		rc = mode_state(&v, port, dst, dst_port, ndst, frames);
 	} else {
 		usage();
 	}
 	step = "close";
-	if (close(v.fd))
+	if (v.fd >= 0 && close(v.fd))
 		die_errno("%s", v.path);
 	kv("result", "%s", rc ? "fail" : "ok");
 	return rc;
