@@ -244,3 +244,32 @@ test_vmm_device_state() {
 	"$VDPA" dev del sb
 	"$VDPA" dev del sc
 }
+
+# A hostile vhost-vdpa user (snic-vmm hostile): a table of named cases,
+# each doing one thing a VMM must not get away with (IOTLB ranges that
+# are empty, wrap, overlap, leave the IOVA range or point at memory the
+# process cannot pin; batches that switch address space or never end;
+# ASIDs and queue indexes out of range; ring sizes 0, not a power of two
+# or above the maximum; misaligned rings; bad eventfds; features not
+# offered or after FEATURES_OK; status bits taken back; DRIVER_OK early;
+# suspend/resume at the wrong time; every config offset and length;
+# kicks before setup; state and log ioctls with bad arguments; closing in
+# the middle) with the errno the uAPI gives, then a device that still
+# works; then seeded random operations, with the device checked every
+# 1000.  On the test kernel KASAN, lockdep and kmemleak watch it all.
+test_vmm_hostile() {
+	local bin dev out ops=3000 seed=7
+
+	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	vmm_log_vhost
+	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:05 max_vqp 1) || fail "no vhost-vdpa device"
+	out=$("$bin" hostile --dev "$dev" --random $ops --seed $seed 2>&1) ||
+		fail "snic-vmm hostile: $out"
+	echo "$out"
+	expect_eq "result" "$(vmm_kv "$out" result)" ok
+	# The series' vhost_vdpa on both kernels: its state and log cases run.
+	expect_eq "cases skipped" "$(vmm_kv "$out" hostile_skipped)" 0
+	expect_eq "random operations" "$(vmm_kv "$out" hostile_random_ops)" $ops
+	echo "measure: $(vmm_kv "$out" hostile_cases) named cases, $ops random operations (seed $seed)"
+	"$VDPA" dev del vm0
+}

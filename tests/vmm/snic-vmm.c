@@ -75,6 +75,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -152,6 +153,8 @@ typedef __u64 u64;
 
 static const char *prog = "snic-vmm";
 static const char *step = "start";
+/* Mode hostile: no KEY=VALUE lines from the steps of each case. */
+static bool quiet;
 
 static void __noreturn __printf(1, 2) die(const char *fmt, ...)
 {
@@ -172,6 +175,8 @@ static void __printf(2, 3) kv(const char *key, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (quiet)
+		return;
 	printf("%s=", key);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
@@ -239,6 +244,7 @@ struct vmm {
 	struct vq *rx, *tx, *cvq, *rx1;
 	struct dlog log;
 	bool want_state;	/* VHOST_BACKEND_F_DEVICE_STATE */
+	bool want_log;		/* VHOST_BACKEND_F_LOG_ALL_DEVICE, no trace */
 	bool fault_promisc;	/* mode state: give destinations promisc on */
 };
 
@@ -345,7 +351,7 @@ static void vmm_backend(struct vmm *v)
 	       BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID) |
 	       BIT_ULL(VHOST_BACKEND_F_SUSPEND) |
 	       BIT_ULL(VHOST_BACKEND_F_RESUME);
-	if (v->log.trace)
+	if (v->log.trace || v->want_log)
 		want |= BIT_ULL(VHOST_BACKEND_F_LOG_ALL_DEVICE);
 	if (v->want_state)
 		want |= BIT_ULL(VHOST_BACKEND_F_DEVICE_STATE);
@@ -2065,6 +2071,1133 @@ static int mode_state(struct vmm *v, const char *port, const char **dst,
 	return 0;
 }
 
+/* ---- mode hostile ---- */
+
+/*
+ * What a VMM must not be able to do to the kernel or the device, case by
+ * case, each with the answer the uAPI gives (vhost's and vhost-vdpa's
+ * ioctls, IOTLB messages, the device status rules of virtio 1.3 2.1.1),
+ * and after each the device must still work: reset, negotiate, map, set
+ * up two rings, DRIVER_OK, read the ring state, reset (or report
+ * NEEDS_RESET and then work after a reset).  The test kernel's KASAN,
+ * lockdep and kmemleak watch every case.
+ */
+static int xioctl(struct vmm *v, unsigned long req, void *arg)
+{
+	return ioctl(v->fd, req, arg) < 0 ? errno : 0;
+}
+
+/*
+ * One IOTLB v2 message, whatever its fields; 0 or the errno.  A message
+ * vhost_vdpa refuses (overlap, range, type, ASID, batch rules) is EFAULT
+ * to the writer whatever the reason (vhost_chr_write_iter()); only a
+ * short write and an UPDATE of size 0 are EINVAL, checked before.
+ */
+#define EREFUSED	EFAULT
+static int xiotlb(struct vmm *v, u32 asid, u8 type, u64 iova, u64 size,
+		  u64 uaddr, u8 perm)
+{
+	struct vhost_msg_v2 m = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.asid = asid,
+		.iotlb = {
+			.iova = iova, .size = size, .uaddr = uaddr,
+			.perm = perm, .type = type,
+		},
+	};
+
+	return write(v->fd, &m, sizeof(m)) < 0 ? errno : 0;
+}
+
+static const char *errname(int e)
+{
+	static char buf[16];
+
+	switch (e) {
+	case 0: return "0";
+	case EINVAL: return "EINVAL";
+	case EEXIST: return "EEXIST";
+	case EFAULT: return "EFAULT";
+	case ENOMEM: return "ENOMEM";
+	case ENOBUFS: return "ENOBUFS";
+	case EBUSY: return "EBUSY";
+	case EBADF: return "EBADF";
+	case EPERM: return "EPERM";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ENOSPC: return "ENOSPC";
+	case E2BIG: return "E2BIG";
+	case EIO: return "EIO";
+	}
+	snprintf(buf, sizeof(buf), "errno %d", e);
+	return buf;
+}
+
+#define EXPECT_ERR(what, got, want) do {				\
+		int __g = (got), __w = (want);				\
+		if (__g != __w)						\
+			die("%s: %s, want %s", what, errname(__g),	\
+			    errname(__w));				\
+	} while (0)
+
+#define RW	VHOST_ACCESS_RW
+#define UA(v)	((u64)(uintptr_t)(v)->mem)
+
+/* Status ACKNOWLEDGE | DRIVER, features VERSION_1 (+ACCESS_PLATFORM). */
+static void h_features(struct vmm *v)
+{
+	vmm_negotiate(v, BIT_ULL(VIRTIO_F_VERSION_1) |
+		      BIT_ULL(VIRTIO_F_ACCESS_PLATFORM),
+		      BIT_ULL(VIRTIO_F_VERSION_1));
+}
+
+/* Features, the client's memory mapped, rx0 and tx0 set up, DRIVER_OK. */
+static void h_start(struct vmm *v)
+{
+	h_features(v);
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	vmm_vq_setup(v, v->rx, true);
+	vmm_vq_setup(v, v->tx, true);
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, true);
+}
+
+static void hc_iotlb_zero_size(struct vmm *v)
+{
+	EXPECT_ERR("size 0", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, 0, UA(v), RW), EINVAL);
+}
+
+static void hc_iotlb_wrap(struct vmm *v)
+{
+	EXPECT_ERR("iova + size wraps", xiotlb(v, 0, VHOST_IOTLB_UPDATE, ~0ULL - 4095,
+					       8192, UA(v), RW), EREFUSED);
+}
+
+static void hc_iotlb_past_range(struct vmm *v)
+{
+	EXPECT_ERR("range past the last IOVA",
+		   xiotlb(v, 0, VHOST_IOTLB_UPDATE, v->range.last & ~4095ULL,
+			  8192, UA(v), RW), EREFUSED);
+}
+
+static void hc_iotlb_overlap(struct vmm *v)
+{
+	EXPECT_ERR("first map", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, 8192, UA(v), RW), 0);
+	EXPECT_ERR("overlapping map", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA + 4096,
+					     8192, UA(v), RW), EREFUSED);
+	EXPECT_ERR("the same map again", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA,
+						8192, UA(v), RW), EREFUSED);
+}
+
+static void hc_iotlb_unmapped_uaddr(struct vmm *v)
+{
+	void *p = mmap(NULL, 16384, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die_errno("mmap");
+	EXPECT_ERR("map of PROT_NONE memory",
+		   xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, 16384, (uintptr_t)p, RW),
+		   EREFUSED);
+	munmap(p, 16384);
+}
+
+static void hc_iotlb_huge(struct vmm *v)
+{
+	int e = xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, 1ULL << 40, UA(v), RW);
+
+	if (e != EREFUSED)
+		die("1 TiB map of 4 MiB: %s, want %s", errname(e), errname(EREFUSED));
+}
+
+static void hc_iotlb_bad_type(struct vmm *v)
+{
+	EXPECT_ERR("message type 42", xiotlb(v, 0, 42, MEM_IOVA, 4096, UA(v), RW), EREFUSED);
+}
+
+static void hc_iotlb_asid_out_of_range(struct vmm *v)
+{
+	EXPECT_ERR("asid = number of address spaces",
+		   xiotlb(v, v->nas, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096, UA(v), RW),
+		   EREFUSED);
+	EXPECT_ERR("asid ~0", xiotlb(v, ~0U, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096, UA(v), RW),
+		   EREFUSED);
+}
+
+static void hc_iotlb_invalidate_no_space(struct vmm *v)
+{
+	EXPECT_ERR("invalidate in an address space never used",
+		   xiotlb(v, 1, VHOST_IOTLB_INVALIDATE, MEM_IOVA, 4096, 0, 0), EREFUSED);
+}
+
+static void hc_iotlb_invalidate_unmapped(struct vmm *v)
+{
+	EXPECT_ERR("map", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096, UA(v), RW), 0);
+	EXPECT_ERR("invalidate elsewhere",
+		   xiotlb(v, 0, VHOST_IOTLB_INVALIDATE, MEM_IOVA + MEM_SIZE, 1 << 20, 0, 0), 0);
+	EXPECT_ERR("invalidate part of the map",
+		   xiotlb(v, 0, VHOST_IOTLB_INVALIDATE, MEM_IOVA, 1, 0, 0), 0);
+}
+
+static void hc_batch_asid_switch(struct vmm *v)
+{
+	EXPECT_ERR("begin in AS 0", xiotlb(v, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0), 0);
+	EXPECT_ERR("update in AS 1 inside it",
+		   xiotlb(v, 1, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096, UA(v), RW), EREFUSED);
+	EXPECT_ERR("end in AS 0", xiotlb(v, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), 0);
+}
+
+static void hc_batch_unbalanced(struct vmm *v)
+{
+	EXPECT_ERR("begin", xiotlb(v, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0), 0);
+	EXPECT_ERR("begin again", xiotlb(v, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0), 0);
+	EXPECT_ERR("update", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096, UA(v), RW), 0);
+	EXPECT_ERR("end", xiotlb(v, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), 0);
+	EXPECT_ERR("end again", xiotlb(v, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), 0);
+	EXPECT_ERR("the batch's map is there",
+		   xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096, UA(v), RW), EREFUSED);
+}
+
+static void hc_batch_open_at_close(struct vmm *v)
+{
+	EXPECT_ERR("begin", xiotlb(v, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0), 0);
+	EXPECT_ERR("update", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, MEM_SIZE, UA(v), RW), 0);
+	/* The runner closes the file with the batch open. */
+}
+
+static void hc_iotlb_short_write(struct vmm *v)
+{
+	u32 type = VHOST_IOTLB_MSG_V2;
+
+	if (write(v->fd, &type, 2) >= 0 || errno != EINVAL)
+		die("a 2-byte message: %s, want EINVAL", errno ? strerror(errno) : "taken");
+}
+
+static void hc_iotlb_cvq_space_from_data(struct vmm *v)
+{
+	/* AS 1 may hold maps before any group is in it; the data group is not. */
+	h_features(v);
+	EXPECT_ERR("map in AS 1", xiotlb(v, 1, VHOST_IOTLB_UPDATE, MEM_IOVA, MEM_SIZE,
+					 UA(v), RW), 0);
+	vmm_vq_setup(v, v->rx, true);
+	vmm_vq_setup(v, v->tx, true);
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, false);
+	/* The data rings' IOVAs are mapped only in AS 1: no access. */
+	v->tx->desc[0] = (struct vring_desc) {
+		.addr = htole64(v->tx->bufs_iova), .len = htole32(64),
+	};
+	vq_publish(v->tx, 0);
+	vmm_kick(v->tx);
+	sleep_ms(50);
+	if (vq_used_idx(v->tx) != 0)
+		die("the data queue used memory mapped only in AS 1");
+}
+
+static void hc_vring_num_zero(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 0, .num = 0 };
+
+	EXPECT_ERR("num 0", xioctl(v, VHOST_SET_VRING_NUM, &s), EINVAL);
+}
+
+static void hc_vring_num_not_pow2(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 0, .num = 100 };
+
+	EXPECT_ERR("num 100", xioctl(v, VHOST_SET_VRING_NUM, &s), EINVAL);
+}
+
+static void hc_vring_num_above_max(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 0, .num = 2 * v->vq_num_max };
+
+	EXPECT_ERR("num twice the maximum", xioctl(v, VHOST_SET_VRING_NUM, &s), EINVAL);
+	s.num = 65536;
+	EXPECT_ERR("num 65536", xioctl(v, VHOST_SET_VRING_NUM, &s), EINVAL);
+}
+
+static void hc_vring_index_out_of_range(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = v->nvqs, .num = 64 };
+	struct vhost_vring_file f = { .index = v->nvqs, .fd = v->tx->kick };
+
+	EXPECT_ERR("SET_VRING_NUM", xioctl(v, VHOST_SET_VRING_NUM, &s), ENOBUFS);
+	EXPECT_ERR("GET_VRING_BASE", xioctl(v, VHOST_GET_VRING_BASE, &s), ENOBUFS);
+	EXPECT_ERR("SET_VRING_BASE", xioctl(v, VHOST_SET_VRING_BASE, &s), ENOBUFS);
+	EXPECT_ERR("SET_VRING_ENABLE", xioctl(v, VHOST_VDPA_SET_VRING_ENABLE, &s), ENOBUFS);
+	EXPECT_ERR("GET_VRING_GROUP", xioctl(v, VHOST_VDPA_GET_VRING_GROUP, &s), ENOBUFS);
+	EXPECT_ERR("SET_VRING_KICK", xioctl(v, VHOST_SET_VRING_KICK, &f), ENOBUFS);
+	s.index = ~0U;
+	EXPECT_ERR("index ~0", xioctl(v, VHOST_SET_VRING_NUM, &s), ENOBUFS);
+}
+
+static void hc_vring_addr_unaligned(struct vmm *v)
+{
+	struct vhost_vring_addr a = vmm_vring_addr(v->tx, 0);
+
+	a.avail_user_addr += 1;
+	EXPECT_ERR("avail ring at an odd address", xioctl(v, VHOST_SET_VRING_ADDR, &a), EINVAL);
+	a = vmm_vring_addr(v->tx, 0);
+	a.used_user_addr += 2;
+	EXPECT_ERR("used ring not 4-aligned", xioctl(v, VHOST_SET_VRING_ADDR, &a), EINVAL);
+	a = vmm_vring_addr(v->tx, 0);
+	a.flags = 1u << 5;
+	EXPECT_ERR("unknown ring flag", xioctl(v, VHOST_SET_VRING_ADDR, &a), EOPNOTSUPP);
+}
+
+/* A descriptor table vhost takes but the device cannot: NEEDS_RESET. */
+static void hc_vring_desc_unaligned(struct vmm *v)
+{
+	struct vhost_vring_addr a;
+	u8 s;
+
+	h_features(v);
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	vmm_vq_setup(v, v->tx, true);
+	a = vmm_vring_addr(v->tx, 0);
+	a.desc_user_addr += 8;
+	EXPECT_ERR("desc table 8 bytes off", xioctl(v, VHOST_SET_VRING_ADDR, &a), 0);
+	s = vmm_get_status(v) | VIRTIO_CONFIG_S_DRIVER_OK;
+	vmm_set_status(v, s);
+	s = vmm_get_status(v);
+	if ((s & VIRTIO_CONFIG_S_DRIVER_OK) && !(s & VIRTIO_CONFIG_S_NEEDS_RESET))
+		die("misaligned descriptor table taken: status 0x%02x", s);
+}
+
+static void hc_vring_base_too_big(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 1, .num = 0x10000 };
+
+	EXPECT_ERR("base 0x10000 on a split ring", xioctl(v, VHOST_SET_VRING_BASE, &s), EINVAL);
+}
+
+static void hc_vring_bad_fds(struct vmm *v)
+{
+	struct vhost_vring_file f = { .index = 1, .fd = 12345 };
+	int p[2];
+
+	EXPECT_ERR("kick fd 12345", xioctl(v, VHOST_SET_VRING_KICK, &f), EBADF);
+	EXPECT_ERR("call fd 12345", xioctl(v, VHOST_SET_VRING_CALL, &f), EBADF);
+	if (pipe(p))
+		die_errno("pipe");
+	f.fd = p[0];
+	EXPECT_ERR("kick fd a pipe", xioctl(v, VHOST_SET_VRING_KICK, &f), EINVAL);
+	EXPECT_ERR("call fd a pipe", xioctl(v, VHOST_SET_VRING_CALL, &f), EINVAL);
+	close(p[0]);
+	close(p[1]);
+	f.fd = -1;
+	EXPECT_ERR("kick fd -1 (none)", xioctl(v, VHOST_SET_VRING_KICK, &f), 0);
+}
+
+static void hc_vring_running(struct vmm *v)
+{
+	struct vhost_vring_addr a;
+	struct vhost_vring_state s = { .index = 1, .num = 64 };
+
+	h_start(v);
+	a = vmm_vring_addr(v->tx, 0);
+	a.desc_user_addr += PAGE_SZ;
+	EXPECT_ERR("move a running ring", xioctl(v, VHOST_SET_VRING_ADDR, &a), EINVAL);
+	/* Its size: vhost takes it, the device keeps the running ring's. */
+	EXPECT_ERR("resize a running ring", xioctl(v, VHOST_SET_VRING_NUM, &s), 0);
+	s.num = 0;
+	EXPECT_ERR("ring state while running", xioctl(v, VHOST_GET_VRING_BASE, &s), 0);
+}
+
+static void hc_features_not_offered(struct vmm *v)
+{
+	u64 f = BIT_ULL(VIRTIO_F_VERSION_1);
+	unsigned int b;
+
+	for (b = 63; b > 40 && (v->dev_features & BIT_ULL(b)); b--)
+		;
+	f |= BIT_ULL(b);
+	vmm_add_status(v, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER, true);
+	/*
+	 * vhost_vdpa passes the features on; the device refuses them when
+	 * the driver sets FEATURES_OK, which must then not stick (virtio 1.3
+	 * 3.1.1; vendor interface FN_SET_STATUS).
+	 */
+	EXPECT_ERR("a feature not offered", xioctl(v, VHOST_SET_FEATURES, &f), 0);
+	vmm_add_status(v, VIRTIO_CONFIG_S_FEATURES_OK, false);
+	if (vmm_get_status(v) & VIRTIO_CONFIG_S_FEATURES_OK)
+		die("FEATURES_OK kept with feature bit %u, which the device lacks", b);
+}
+
+static void hc_features_after_features_ok(struct vmm *v)
+{
+	u64 f = BIT_ULL(VIRTIO_F_VERSION_1);
+
+	h_features(v);
+	EXPECT_ERR("features after FEATURES_OK", xioctl(v, VHOST_SET_FEATURES, &f), EBUSY);
+}
+
+static void hc_status_remove_bits(struct vmm *v)
+{
+	u8 s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+
+	h_features(v);
+	EXPECT_ERR("clear FEATURES_OK", xioctl(v, VHOST_VDPA_SET_STATUS, &s), EINVAL);
+}
+
+static void hc_status_driver_ok_early(struct vmm *v)
+{
+	u8 s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	       VIRTIO_CONFIG_S_DRIVER_OK;
+
+	xioctl(v, VHOST_VDPA_SET_STATUS, &s);
+	s = vmm_get_status(v);
+	if ((s & VIRTIO_CONFIG_S_DRIVER_OK) && !(s & VIRTIO_CONFIG_S_NEEDS_RESET))
+		die("DRIVER_OK without FEATURES_OK: status 0x%02x", s);
+}
+
+static void hc_status_failed(struct vmm *v)
+{
+	u8 s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_FAILED;
+
+	EXPECT_ERR("FAILED", xioctl(v, VHOST_VDPA_SET_STATUS, &s), 0);
+}
+
+static void hc_backend_features_bad(struct vmm *v)
+{
+	u64 f = BIT_ULL(40) | BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2);
+
+	EXPECT_ERR("unknown backend bit", xioctl(v, VHOST_SET_BACKEND_FEATURES, &f),
+		   EOPNOTSUPP);
+	f = BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) | BIT_ULL(VHOST_BACKEND_F_DESC_ASID);
+	EXPECT_ERR("DESC_ASID without IOTLB_ASID",
+		   xioctl(v, VHOST_SET_BACKEND_FEATURES, &f), EINVAL);
+	f |= BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID);
+	EXPECT_ERR("DESC_ASID, which the device lacks",
+		   xioctl(v, VHOST_SET_BACKEND_FEATURES, &f), EOPNOTSUPP);
+	f = v->backend;
+	EXPECT_ERR("back to what was set", xioctl(v, VHOST_SET_BACKEND_FEATURES, &f), 0);
+}
+
+static void hc_group_asid_out_of_range(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 0, .num = v->nas };
+
+	EXPECT_ERR("asid = number of address spaces",
+		   xioctl(v, VHOST_VDPA_SET_GROUP_ASID, &s), EINVAL);
+	s = (struct vhost_vring_state) { .index = v->ngroups, .num = 0 };
+	EXPECT_ERR("group = number of groups", xioctl(v, VHOST_VDPA_SET_GROUP_ASID, &s),
+		   v->ngroups < v->nvqs ? EINVAL : ENOBUFS);
+}
+
+static void hc_suspend_early(struct vmm *v)
+{
+	EXPECT_ERR("suspend before DRIVER_OK", xioctl(v, VHOST_VDPA_SUSPEND, NULL), 0);
+	EXPECT_ERR("resume before DRIVER_OK", xioctl(v, VHOST_VDPA_RESUME, NULL), 0);
+}
+
+static void hc_suspend_twice(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 1, .num = 5 };
+
+	h_start(v);
+	EXPECT_ERR("suspend", xioctl(v, VHOST_VDPA_SUSPEND, NULL), 0);
+	EXPECT_ERR("suspend again", xioctl(v, VHOST_VDPA_SUSPEND, NULL), 0);
+	EXPECT_ERR("set a suspended ring's base", xioctl(v, VHOST_SET_VRING_BASE, &s), 0);
+	s.num = 0;
+	EXPECT_ERR("read it", xioctl(v, VHOST_GET_VRING_BASE, &s), 0);
+	if (s.num != 5)
+		die("ring base %u after setting 5 while suspended", s.num);
+	EXPECT_ERR("resume", xioctl(v, VHOST_VDPA_RESUME, NULL), 0);
+	EXPECT_ERR("resume again", xioctl(v, VHOST_VDPA_RESUME, NULL), 0);
+}
+
+static void hc_config_every_range(struct vmm *v)
+{
+	struct vhost_vdpa_config *c;
+	u32 size, off, len;
+
+	VMM_IOCTL(v, VHOST_VDPA_GET_CONFIG_SIZE, &size);
+	c = calloc(1, sizeof(*c) + size + 16);
+	if (!c)
+		die("out of memory");
+	for (off = 0; off < size; off++)
+		for (len = 1; off + len <= size; len++) {
+			c->off = off;
+			c->len = len;
+			if (xioctl(v, VHOST_VDPA_GET_CONFIG, c))
+				die("config read at %u length %u: %s", off, len,
+				    strerror(errno));
+		}
+	c->off = 0;
+	c->len = 0;
+	EXPECT_ERR("length 0", xioctl(v, VHOST_VDPA_GET_CONFIG, c), EINVAL);
+	c->off = size + 1;
+	c->len = 1;
+	EXPECT_ERR("offset past the end", xioctl(v, VHOST_VDPA_GET_CONFIG, c), EINVAL);
+	c->off = size - 1;
+	c->len = 2;
+	EXPECT_ERR("running past the end", xioctl(v, VHOST_VDPA_GET_CONFIG, c), EINVAL);
+	c->off = 0;
+	c->len = 1u << 30;
+	EXPECT_ERR("1 GiB", xioctl(v, VHOST_VDPA_GET_CONFIG, c), EINVAL);
+	EXPECT_ERR("write 1 GiB", xioctl(v, VHOST_VDPA_SET_CONFIG, c), EINVAL);
+	c->off = size - 1;
+	c->len = 2;
+	EXPECT_ERR("write past the end", xioctl(v, VHOST_VDPA_SET_CONFIG, c), EINVAL);
+	free(c);
+}
+
+static void hc_kick_before_setup(struct vmm *v)
+{
+	struct vhost_vring_file f = { .index = 1, .fd = v->tx->kick };
+
+	EXPECT_ERR("kick fd", xioctl(v, VHOST_SET_VRING_KICK, &f), 0);
+	vmm_kick(v->tx);
+	vmm_kick(v->tx);
+	sleep_ms(20);
+}
+
+static void hc_close_running(struct vmm *v)
+{
+	h_start(v);
+	/* The runner closes the file with the device running. */
+}
+
+static void hc_close_suspended(struct vmm *v)
+{
+	h_start(v);
+	EXPECT_ERR("suspend", xioctl(v, VHOST_VDPA_SUSPEND, NULL), 0);
+}
+
+static bool h_has(struct vmm *v, unsigned int bit)
+{
+	return v->backend & BIT_ULL(bit);
+}
+
+static void hc_state_get_wrong_time(struct vmm *v)
+{
+	struct vhost_vdpa_state st = {};
+
+	EXPECT_ERR("state of a device not started", xioctl(v, VHOST_VDPA_GET_STATE, &st),
+		   EBUSY);
+	h_start(v);
+	EXPECT_ERR("state of a running device", xioctl(v, VHOST_VDPA_GET_STATE, &st),
+		   EBUSY);
+	EXPECT_ERR("suspend", xioctl(v, VHOST_VDPA_SUSPEND, NULL), 0);
+	st.flags = 1;
+	EXPECT_ERR("flags 1", xioctl(v, VHOST_VDPA_GET_STATE, &st), EINVAL);
+	st.flags = 0;
+	st.size = 64;
+	st.addr = 16;
+	EXPECT_ERR("too small a buffer", xioctl(v, VHOST_VDPA_GET_STATE, &st), ENOSPC);
+	st.addr = 16;
+	EXPECT_ERR("a buffer at address 16", xioctl(v, VHOST_VDPA_GET_STATE, &st), EFAULT);
+}
+
+static void hc_state_set_bad(struct vmm *v)
+{
+	struct vhost_vdpa_state st = { .addr = UA(v), .size = 512 };
+	u8 s;
+
+	vmm_add_status(v, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER, true);
+	memset(v->mem, 0xa5, 512);
+	EXPECT_ERR("512 bytes of 0xa5", xioctl(v, VHOST_VDPA_SET_STATE, &st), EINVAL);
+	s = vmm_get_status(v);
+	if (s != (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER))
+		die("status 0x%02x after a refused state, want 0x03", s);
+	st.size = 0;
+	EXPECT_ERR("size 0", xioctl(v, VHOST_VDPA_SET_STATE, &st), EINVAL);
+	st.size = 2u << 20;
+	EXPECT_ERR("2 MiB", xioctl(v, VHOST_VDPA_SET_STATE, &st), E2BIG);
+	st.size = 100;
+	st.addr = 16;
+	EXPECT_ERR("at address 16", xioctl(v, VHOST_VDPA_SET_STATE, &st), EFAULT);
+	st.addr = UA(v);
+	st.flags = 2;
+	EXPECT_ERR("flags 2", xioctl(v, VHOST_VDPA_SET_STATE, &st), EINVAL);
+	st.flags = 0;
+	h_features(v);
+	EXPECT_ERR("after FEATURES_OK", xioctl(v, VHOST_VDPA_SET_STATE, &st), EBUSY);
+}
+
+static void hc_log_base_bad(struct vmm *v)
+{
+	u64 base = 16;
+
+	h_features(v);
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	EXPECT_ERR("log base at address 16", xioctl(v, VHOST_SET_LOG_BASE, &base), EFAULT);
+}
+
+static void hc_iotlb_remap(struct vmm *v)
+{
+	EXPECT_ERR("map", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, MEM_SIZE, UA(v), RW), 0);
+	EXPECT_ERR("unmap", xiotlb(v, 0, VHOST_IOTLB_INVALIDATE, MEM_IOVA, MEM_SIZE, 0, 0), 0);
+	EXPECT_ERR("map again", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, MEM_SIZE, UA(v), RW), 0);
+}
+
+static void hc_vring_num_max(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 0, .num = v->vq_num_max };
+
+	EXPECT_ERR("the maximum size", xioctl(v, VHOST_SET_VRING_NUM, &s), 0);
+	s.num = 1;
+	EXPECT_ERR("size 1", xioctl(v, VHOST_SET_VRING_NUM, &s), 0);
+}
+
+static void hc_status_reset_repeated(struct vmm *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		h_start(v);
+		vmm_set_status(v, 0);
+		vmm_set_status(v, 0);
+		if (vmm_get_status(v))
+			die("status 0x%02x after reset %u", vmm_get_status(v), i);
+		/* A reset keeps vhost-vdpa's maps (IOTLB): h_start maps again. */
+		vmm_unmap(v, 0, MEM_IOVA, MEM_SIZE);
+	}
+}
+
+static void hc_config_write_every_range(struct vmm *v)
+{
+	struct vhost_vdpa_config *c;
+	u32 size, off;
+
+	VMM_IOCTL(v, VHOST_VDPA_GET_CONFIG_SIZE, &size);
+	c = calloc(1, sizeof(*c) + size);
+	if (!c)
+		die("out of memory");
+	c->off = 0;
+	c->len = size;
+	VMM_IOCTL(v, VHOST_VDPA_GET_CONFIG, c);
+	/* The device's own values written back, byte by byte. */
+	for (off = 0; off < size; off++) {
+		struct {
+			struct vhost_vdpa_config h;
+			u8 b;
+		} w = { .h = { .off = off, .len = 1 }, .b = c->buf[off] };
+
+		EXPECT_ERR("config write of one byte", xioctl(v, VHOST_VDPA_SET_CONFIG, &w), 0);
+	}
+	free(c);
+}
+
+static void hc_group_asid_rules(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 1, .num = 1 };
+
+	EXPECT_ERR("group 1 to AS 1", xioctl(v, VHOST_VDPA_SET_GROUP_ASID, &s), 0);
+	s.num = 0;
+	EXPECT_ERR("and back", xioctl(v, VHOST_VDPA_SET_GROUP_ASID, &s), 0);
+	h_start(v);
+	s.num = 1;
+	EXPECT_ERR("while running", xioctl(v, VHOST_VDPA_SET_GROUP_ASID, &s), EBUSY);
+	EXPECT_ERR("suspend", xioctl(v, VHOST_VDPA_SUSPEND, NULL), 0);
+	EXPECT_ERR("while suspended", xioctl(v, VHOST_VDPA_SET_GROUP_ASID, &s), 0);
+}
+
+static void hc_suspend_reset_resume(struct vmm *v)
+{
+	h_start(v);
+	EXPECT_ERR("suspend", xioctl(v, VHOST_VDPA_SUSPEND, NULL), 0);
+	vmm_set_status(v, 0);
+	EXPECT_ERR("resume after the reset", xioctl(v, VHOST_VDPA_RESUME, NULL), 0);
+	if (vmm_get_status(v))
+		die("status 0x%02x: resume started a reset device", vmm_get_status(v));
+}
+
+static void hc_vring_base_before_start(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 1, .num = 7 };
+
+	h_features(v);
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	vmm_vq_setup(v, v->rx, true);
+	vmm_vq_setup(v, v->tx, true);
+	EXPECT_ERR("base 7", xioctl(v, VHOST_SET_VRING_BASE, &s), 0);
+	s.num = 0;
+	EXPECT_ERR("read before DRIVER_OK", xioctl(v, VHOST_GET_VRING_BASE, &s), 0);
+	if (s.num != 7)
+		die("ring base %u before DRIVER_OK, 7 set", s.num);
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, true);
+	s.num = 0;
+	EXPECT_ERR("read after DRIVER_OK", xioctl(v, VHOST_GET_VRING_BASE, &s), 0);
+	if (s.num != 7)
+		die("ring base %u after DRIVER_OK, 7 set", s.num);
+}
+
+static void hc_vring_setup_before_features(struct vmm *v)
+{
+	vmm_add_status(v, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER, true);
+	vmm_vq_setup(v, v->tx, true);
+	h_features(v);
+}
+
+static void hc_features_twice(struct vmm *v)
+{
+	u64 f = BIT_ULL(VIRTIO_F_VERSION_1);
+
+	vmm_add_status(v, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER, true);
+	EXPECT_ERR("features", xioctl(v, VHOST_SET_FEATURES, &f), 0);
+	f |= BIT_ULL(VIRTIO_NET_F_MAC);
+	EXPECT_ERR("other features before FEATURES_OK", xioctl(v, VHOST_SET_FEATURES, &f), 0);
+}
+
+static void hc_call_fd_running(struct vmm *v)
+{
+	struct vhost_vring_file f = { .index = 1 };
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	h_start(v);
+	f.fd = fd;
+	EXPECT_ERR("new call fd while running", xioctl(v, VHOST_SET_VRING_CALL, &f), 0);
+	f.fd = -1;
+	EXPECT_ERR("no call fd while running", xioctl(v, VHOST_SET_VRING_CALL, &f), 0);
+	close(fd);
+	f.fd = v->tx->call;
+	EXPECT_ERR("the first again", xioctl(v, VHOST_SET_VRING_CALL, &f), 0);
+}
+
+static void hc_config_call_bad_fd(struct vmm *v)
+{
+	int fd = 12345;
+
+	EXPECT_ERR("config call fd 12345", xioctl(v, VHOST_VDPA_SET_CONFIG_CALL, &fd), EBADF);
+	fd = eventfd(0, EFD_CLOEXEC);
+	EXPECT_ERR("config call eventfd", xioctl(v, VHOST_VDPA_SET_CONFIG_CALL, &fd), 0);
+	close(fd);
+	fd = -1;
+	EXPECT_ERR("no config call", xioctl(v, VHOST_VDPA_SET_CONFIG_CALL, &fd), 0);
+}
+
+static void hc_unknown_ioctl(struct vmm *v)
+{
+	struct vhost_vring_state s = {};
+
+	if (ioctl(v->fd, _IOW(VHOST_VIRTIO, 0xee, struct vhost_vring_state), &s) >= 0 ||
+	    errno != ENOTTY)
+		die("ioctl 0xee: %s, want ENOTTY", errno ? strerror(errno) : "taken");
+}
+
+static void hc_owner_twice(struct vmm *v)
+{
+	EXPECT_ERR("SET_OWNER again", xioctl(v, VHOST_SET_OWNER, NULL), EBUSY);
+}
+
+static void hc_second_open(struct vmm *v)
+{
+	int fd = open(v->path, O_RDWR);
+
+	if (fd >= 0) {
+		close(fd);
+		die("a second open of %s succeeded", v->path);
+	}
+	if (errno != EBUSY)
+		die("a second open: %s, want EBUSY", strerror(errno));
+}
+
+/* Rings in memory mapped read-only: the device must not write there. */
+static void hc_iotlb_read_only_ring(struct vmm *v)
+{
+	u8 st;
+
+	h_features(v);
+	EXPECT_ERR("read-only map", xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, MEM_SIZE,
+					   UA(v), VHOST_ACCESS_RO), 0);
+	vmm_vq_setup(v, v->tx, true);
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, false);
+	v->tx->desc[0] = (struct vring_desc) {
+		.addr = htole64(v->tx->bufs_iova), .len = htole32(64),
+	};
+	vq_publish(v->tx, 0);
+	vmm_kick(v->tx);
+	sleep_ms(50);
+	st = vmm_get_status(v);
+	if (vq_used_idx(v->tx) != 0)
+		die("the device wrote a used entry into read-only memory");
+	if ((st & VIRTIO_CONFIG_S_DRIVER_OK) && !(st & VIRTIO_CONFIG_S_NEEDS_RESET))
+		die("status 0x%02x: a used ring it cannot write, and no NEEDS_RESET", st);
+}
+
+static void hc_iotlb_unmap_running(struct vmm *v)
+{
+	h_start(v);
+	EXPECT_ERR("unmap everything under running rings",
+		   xiotlb(v, 0, VHOST_IOTLB_INVALIDATE, MEM_IOVA, MEM_SIZE, 0, 0), 0);
+	v->tx->desc[0] = (struct vring_desc) {
+		.addr = htole64(v->tx->bufs_iova), .len = htole32(64),
+	};
+	vq_publish(v->tx, 0);
+	vmm_kick(v->tx);
+	sleep_ms(50);
+	if (vq_used_idx(v->tx) != 0)
+		die("the device used a ring whose memory was unmapped");
+}
+
+static void hc_batch_end_other_asid(struct vmm *v)
+{
+	EXPECT_ERR("map in AS 1", xiotlb(v, 1, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096, UA(v), RW), 0);
+	EXPECT_ERR("begin in AS 0", xiotlb(v, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0), 0);
+	EXPECT_ERR("end in AS 1", xiotlb(v, 1, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), EREFUSED);
+	EXPECT_ERR("end in AS 0", xiotlb(v, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), 0);
+}
+
+static void hc_kick_after_reset(struct vmm *v)
+{
+	h_start(v);
+	vmm_set_status(v, 0);
+	vmm_kick(v->tx);
+	vmm_kick(v->rx);
+	sleep_ms(20);
+	if (vmm_get_status(v))
+		die("status 0x%02x after kicks of a reset device", vmm_get_status(v));
+}
+
+static void hc_vring_enable_running(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 1, .num = 0 };
+
+	h_start(v);
+	EXPECT_ERR("stop a running ring", xioctl(v, VHOST_VDPA_SET_VRING_ENABLE, &s), 0);
+	s.num = 1;
+	EXPECT_ERR("start it again", xioctl(v, VHOST_VDPA_SET_VRING_ENABLE, &s), 0);
+}
+
+static void hc_log_all_toggle(struct vmm *v)
+{
+	u64 f = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VHOST_F_LOG_ALL);
+
+	vmm_add_status(v, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER, true);
+	EXPECT_ERR("LOG_ALL before FEATURES_OK, no log base",
+		   xioctl(v, VHOST_SET_FEATURES, &f), 0);
+	vmm_add_status(v, VIRTIO_CONFIG_S_FEATURES_OK, true);
+	f &= ~BIT_ULL(VHOST_F_LOG_ALL);
+	EXPECT_ERR("LOG_ALL off after FEATURES_OK", xioctl(v, VHOST_SET_FEATURES, &f), 0);
+	f |= BIT_ULL(VIRTIO_NET_F_MAC);
+	EXPECT_ERR("another feature after FEATURES_OK", xioctl(v, VHOST_SET_FEATURES, &f),
+		   EBUSY);
+}
+
+/* A log one page long cannot cover a map at 1 TiB: the map is refused. */
+static void hc_log_grow_beyond_base(struct vmm *v)
+{
+	u8 *log = mmap(NULL, 2 * PAGE_SZ, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	u64 base = (uintptr_t)log;
+
+	if (log == MAP_FAILED || mprotect(log + PAGE_SZ, PAGE_SZ, PROT_NONE))
+		die_errno("log pages");
+	h_features(v);
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	EXPECT_ERR("log base", xioctl(v, VHOST_SET_LOG_BASE, &base), 0);
+	if ((1ULL << 40) + MEM_SIZE - 1 <= v->range.last)
+		EXPECT_ERR("a writable map the log cannot cover",
+			   xiotlb(v, 0, VHOST_IOTLB_UPDATE, 1ULL << 40, MEM_SIZE, UA(v), RW),
+			   EREFUSED);
+	vmm_set_status(v, 0);
+	munmap(log, 2 * PAGE_SZ);
+}
+
+static const struct hcase {
+	const char *name;
+	void (*fn)(struct vmm *v);
+	unsigned int needs;	/* a backend bit, or 0 */
+} hcases[] = {
+#define HC(n) { #n, hc_##n, 0 }
+#define HCB(n, b) { #n, hc_##n, b }
+	HC(iotlb_zero_size),
+	HC(iotlb_wrap),
+	HC(iotlb_past_range),
+	HC(iotlb_overlap),
+	HC(iotlb_unmapped_uaddr),
+	HC(iotlb_huge),
+	HC(iotlb_bad_type),
+	HC(iotlb_asid_out_of_range),
+	HC(iotlb_invalidate_no_space),
+	HC(iotlb_invalidate_unmapped),
+	HC(batch_asid_switch),
+	HC(batch_unbalanced),
+	HC(batch_open_at_close),
+	HC(iotlb_short_write),
+	HC(iotlb_cvq_space_from_data),
+	HC(vring_num_zero),
+	HC(vring_num_not_pow2),
+	HC(vring_num_above_max),
+	HC(vring_index_out_of_range),
+	HC(vring_addr_unaligned),
+	HC(vring_desc_unaligned),
+	HC(vring_base_too_big),
+	HC(vring_bad_fds),
+	HC(vring_running),
+	HC(features_not_offered),
+	HC(features_after_features_ok),
+	HC(status_remove_bits),
+	HC(status_driver_ok_early),
+	HC(status_failed),
+	HC(backend_features_bad),
+	HC(group_asid_out_of_range),
+	HC(suspend_early),
+	HC(suspend_twice),
+	HC(config_every_range),
+	HC(kick_before_setup),
+	HC(iotlb_remap),
+	HC(vring_num_max),
+	HC(status_reset_repeated),
+	HC(config_write_every_range),
+	HC(group_asid_rules),
+	HC(suspend_reset_resume),
+	HC(vring_base_before_start),
+	HC(vring_setup_before_features),
+	HC(features_twice),
+	HC(call_fd_running),
+	HC(config_call_bad_fd),
+	HC(unknown_ioctl),
+	HC(owner_twice),
+	HC(second_open),
+	HC(iotlb_read_only_ring),
+	HC(iotlb_unmap_running),
+	HC(batch_end_other_asid),
+	HC(kick_after_reset),
+	HC(vring_enable_running),
+	HC(close_running),
+	HC(close_suspended),
+	HCB(state_get_wrong_time, VHOST_BACKEND_F_DEVICE_STATE),
+	HCB(state_set_bad, VHOST_BACKEND_F_DEVICE_STATE),
+	HCB(log_base_bad, VHOST_BACKEND_F_LOG_ALL_DEVICE),
+	HCB(log_all_toggle, VHOST_BACKEND_F_LOG_ALL_DEVICE),
+	HCB(log_grow_beyond_base, VHOST_BACKEND_F_LOG_ALL_DEVICE),
+#undef HC
+#undef HCB
+};
+
+/* The device works after a case: reset, start, ring state, reset. */
+static void h_usable(struct vmm *v, const char *after)
+{
+	struct vhost_vring_state s = { .index = 1 };
+	u8 st;
+
+	step = after;
+	vmm_set_status(v, 0);
+	st = vmm_get_status(v);
+	if (st)
+		die("status 0x%02x after a reset", st);
+	/* Whatever the case mapped goes (AS 1 may have none: EINVAL). */
+	xiotlb(v, 0, VHOST_IOTLB_INVALIDATE, v->range.first,
+	       v->range.last - v->range.first, 0, 0);
+	xiotlb(v, 1, VHOST_IOTLB_INVALIDATE, v->range.first,
+	       v->range.last - v->range.first, 0, 0);
+	memset(v->mem, 0, 3 * VQ_AREA);
+	v->rx->avail_idx = 0;
+	v->tx->avail_idx = 0;
+	v->rx->used_seen = 0;
+	v->tx->used_seen = 0;
+	h_start(v);
+	st = vmm_get_status(v);
+	if (st & VIRTIO_CONFIG_S_NEEDS_RESET)
+		die("NEEDS_RESET on a fresh start (status 0x%02x)", st);
+	VMM_IOCTL(v, VHOST_GET_VRING_BASE, &s);
+	if (s.num)
+		die("a fresh ring at position %u", s.num);
+	vmm_set_status(v, 0);
+	vmm_unmap(v, 0, MEM_IOVA, MEM_SIZE);
+}
+
+/* Open @path as a VMM would, quietly. */
+static void h_open(struct vmm *v, const char *path)
+{
+	vmm_open(v, path);
+	v->want_state = true;
+	v->want_log = true;
+	vmm_backend(v);
+	vmm_probe(v);
+}
+
+static unsigned int rnd(unsigned int *seed, unsigned int n)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return (*seed >> 8) % n;
+}
+
+/* One random operation, arguments near the edges; the answer is ignored. */
+static void h_random_op(struct vmm *v, unsigned int *seed)
+{
+	static const u64 sizes[] = { 0, 1, 4096, 8192, MEM_SIZE, 1ULL << 40, ~0ULL };
+	static const u64 iovas[] = { 0, MEM_IOVA, MEM_IOVA + 4096, ~0ULL - 4095, 1ULL << 47 };
+	struct vhost_vring_state s = {
+		.index = rnd(seed, v->nvqs + 2),
+		.num = rnd(seed, 4) ? 1u << rnd(seed, 12) : rnd(seed, 70000),
+	};
+	struct vhost_vdpa_state st = { .addr = UA(v), .size = rnd(seed, 4096) };
+	struct vhost_vring_file f = { .index = s.index };
+	struct vhost_vring_addr a;
+	u8 status;
+	u64 f64;
+
+	switch (rnd(seed, 16)) {
+	case 0:
+		xiotlb(v, rnd(seed, v->nas + 1), VHOST_IOTLB_UPDATE,
+		       iovas[rnd(seed, ARRAY_SIZE(iovas))], sizes[rnd(seed, ARRAY_SIZE(sizes))],
+		       UA(v) + 4096 * rnd(seed, 4), 1 + rnd(seed, 3));
+		break;
+	case 1:
+		xiotlb(v, rnd(seed, v->nas + 1), VHOST_IOTLB_INVALIDATE,
+		       iovas[rnd(seed, ARRAY_SIZE(iovas))], sizes[rnd(seed, ARRAY_SIZE(sizes))],
+		       0, 0);
+		break;
+	case 2:
+		xiotlb(v, rnd(seed, v->nas + 1), rnd(seed, 2) ? VHOST_IOTLB_BATCH_BEGIN :
+		       VHOST_IOTLB_BATCH_END, 0, 0, 0, 0);
+		break;
+	case 3:
+		xioctl(v, VHOST_SET_VRING_NUM, &s);
+		break;
+	case 4:
+		a = vmm_vring_addr(rnd(seed, 2) ? v->rx : v->tx, 0);
+		a.index = s.index;
+		a.desc_user_addr += 8 * rnd(seed, 3);
+		a.flags = rnd(seed, 8) ? 0 : 1u << rnd(seed, 8);
+		xioctl(v, VHOST_SET_VRING_ADDR, &a);
+		break;
+	case 5:
+		xioctl(v, rnd(seed, 2) ? VHOST_SET_VRING_BASE : VHOST_GET_VRING_BASE, &s);
+		break;
+	case 6:
+		s.num = rnd(seed, 2);
+		xioctl(v, VHOST_VDPA_SET_VRING_ENABLE, &s);
+		break;
+	case 7:
+		f.fd = rnd(seed, 2) ? v->tx->kick : v->tx->call;
+		xioctl(v, rnd(seed, 2) ? VHOST_SET_VRING_KICK : VHOST_SET_VRING_CALL, &f);
+		break;
+	case 8:
+		status = vmm_get_status(v) | (1u << rnd(seed, 8));
+		if (!rnd(seed, 6))
+			status = 0;
+		xioctl(v, VHOST_VDPA_SET_STATUS, &status);
+		break;
+	case 9:
+		f64 = (u64)rand_r(seed) << 32 | rand_r(seed);
+		f64 &= v->dev_features | (rnd(seed, 2) ? 0 : ~0ULL);
+		xioctl(v, VHOST_SET_FEATURES, &f64);
+		break;
+	case 10:
+		xioctl(v, rnd(seed, 2) ? VHOST_VDPA_SUSPEND : VHOST_VDPA_RESUME, NULL);
+		break;
+	case 11:
+		s.num = rnd(seed, v->nas + 1);
+		s.index = rnd(seed, v->ngroups + 1);
+		xioctl(v, VHOST_VDPA_SET_GROUP_ASID, &s);
+		break;
+	case 12:
+		vmm_kick(rnd(seed, 2) ? v->rx : v->tx);
+		break;
+	case 13:
+		xioctl(v, VHOST_VDPA_GET_STATE, &st);
+		break;
+	case 14:
+		memset(v->mem, rnd(seed, 256), st.size);
+		xioctl(v, VHOST_VDPA_SET_STATE, &st);
+		break;
+	default: {
+		struct {
+			struct vhost_vdpa_config c;
+			u8 buf[64];
+		} c = { .c = { .off = rnd(seed, 40), .len = rnd(seed, 40) } };
+
+		xioctl(v, rnd(seed, 4) ? VHOST_VDPA_GET_CONFIG : VHOST_VDPA_SET_CONFIG, &c);
+		break;
+	}
+	}
+}
+
+/* Exit code of a case's child whose backend bit is missing. */
+#define H_SKIPPED	3
+
+/* Run case @c on a file of its own, then check the device: the exit code. */
+static int h_case(struct vmm *v, const char *path, const struct hcase *c)
+{
+	h_open(v, path);
+	if (c->needs && !h_has(v, c->needs))
+		return H_SKIPPED;
+	step = c->name;
+	c->fn(v);
+	/* Closing in the middle of it: a new file finds the device whole. */
+	if (!strncmp(c->name, "close_", 6) || !strcmp(c->name, "batch_open_at_close")) {
+		if (close(v->fd))
+			die_errno("close");
+		h_open(v, path);
+	}
+	h_usable(v, c->name);
+	if (close(v->fd))
+		die_errno("close");
+	fflush(stdout);
+	return 0;
+}
+
+static int mode_hostile(struct vmm *v, const char *path, const char *only,
+			unsigned int random_ops, unsigned int seed)
+{
+	unsigned int i, ran = 0, skipped = 0, failed = 0;
+
+	quiet = true;
+	h_open(v, path);
+	vmm_mem(v);
+	if (close(v->fd))
+		die_errno("close");
+	for (i = 0; i < ARRAY_SIZE(hcases); i++) {
+		const struct hcase *c = &hcases[i];
+		int status;
+		pid_t pid;
+
+		if (only && strcmp(only, c->name))
+			continue;
+		/*
+		 * Each case in a child of its own: one that fails says why on
+		 * stderr and the next still runs; its exit closes the device
+		 * file, which resets the device.
+		 */
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			die_errno("fork");
+		if (!pid)
+			_exit(h_case(v, path, c));
+		if (waitpid(pid, &status, 0) != pid)
+			die_errno("waitpid");
+		if (WIFEXITED(status) && WEXITSTATUS(status) == H_SKIPPED) {
+			skipped++;
+			continue;
+		}
+		ran++;
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			failed++;
+			quiet = false;
+			kv("hostile_failed_case", "%s", c->name);
+			quiet = true;
+		}
+	}
+	quiet = false;
+	kv("hostile_cases", "%u", ran);
+	kv("hostile_skipped", "%u", skipped);
+	kv("hostile_failed", "%u", failed);
+
+	if (random_ops) {
+		quiet = true;
+		h_open(v, path);
+		for (i = 0; i < random_ops; i++) {
+			h_random_op(v, &seed);
+			if (i % 1000 == 999) {
+				h_usable(v, "random operations");
+				if (!rnd(&seed, 2)) {
+					close(v->fd);
+					h_open(v, path);
+				}
+			}
+		}
+		h_usable(v, "random operations");
+		close(v->fd);
+		quiet = false;
+		kv("hostile_random_ops", "%u", random_ops);
+	}
+	v->fd = -1;
+	return failed ? 1 : 0;
+}
+
 /* ---- main ---- */
 
 static void __noreturn usage(void)
@@ -2072,8 +3205,9 @@ static void __noreturn usage(void)
 	fprintf(stderr,
 		"Usage: %s traffic --dev /dev/vhost-vdpa-N --port REPRESENTOR [--frames N] [--no-suspend] [--no-cvq] [--dirty-log TRACE]\n"
 		"       %s unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]\n"
+		"       %s hostile --dev /dev/vhost-vdpa-N [--case NAME] [--random N] [--seed S]\n"
 		"       %s state --dev /dev/vhost-vdpa-N --port REPRESENTOR {--dst /dev/vhost-vdpa-M --dst-port REPRESENTOR}... [--frames N] [--fault promisc]\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -2090,10 +3224,14 @@ int main(int argc, char **argv)
 		{ "dst", required_argument, NULL, 'D' },
 		{ "dst-port", required_argument, NULL, 'P' },
 		{ "fault", required_argument, NULL, 'F' },
+		{ "case", required_argument, NULL, 'C' },
+		{ "random", required_argument, NULL, 'R' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ }
 	};
 	const char *mode, *dev = NULL, *port = NULL, *dst[4], *dst_port[4];
-	unsigned int ndst = 0, ndst_port = 0;
+	unsigned int ndst = 0, ndst_port = 0, random_ops = 0, seed = 1;
+	const char *only = NULL;
 	bool suspend = true, cvq = true, unrelated = false;
 	unsigned int frames = 200;
 	struct vmm v = { .fd = -1 };
@@ -2141,6 +3279,15 @@ int main(int argc, char **argv)
 				usage();
 			v.fault_promisc = true;
 			break;
+		case 'C':
+			only = optarg;
+			break;
+		case 'R':
+			random_ops = strtoul(optarg, NULL, 0);
+			break;
+		case 'S':
+			seed = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			usage();
 		}
@@ -2162,6 +3309,8 @@ int main(int argc, char **argv)
 			usage();
 		vmm_open(&v, dev);
 		rc = mode_state(&v, port, dst, dst_port, ndst, frames);
+	} else if (!strcmp(mode, "hostile")) {
+		rc = mode_hostile(&v, dev, only, random_ops, seed);
 	} else {
 		usage();
 	}
