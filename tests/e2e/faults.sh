@@ -42,3 +42,39 @@ test_fault_injection() {
 	# And the NIC still works, with all its functions free.
 	for i in $(seq 1 64); do "$VDPA" dev add name after$i mgmtdev "$MGMT"; done
 }
+
+# Deterministic: snic-vmm fail-nth (tests/vmm/snic-vmm.c) fails the 1st,
+# 2nd, ... allocation made with snic_vdpa on the stack (failslab's stack
+# filter, the task's fail-nth) in vdpa dev add (which sets up the
+# representor), then through /dev/vhost-vdpa-N in an IOTLB update, an
+# IOTLB batch, DRIVER_OK (queue creation), suspend, resume and the start
+# of the dirty log, until each runs unfailed.  Each failure must return
+# an error and leave nothing, or leave the device not started or
+# NEEDS_RESET; after each the device must work.  KASAN watches the error
+# paths, the final kmemleak scan their leaks.
+test_fault_injection_sweep() {
+	local fs=/sys/kernel/debug/failslab bin out base size
+
+	[ -e /proc/self/fail-nth ] && [ -e "$fs/require-start" ] ||
+		fail "kernel lacks fail-nth or failslab's stack filter (run on the test kernel)"
+	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	vmm_log_vhost
+	! mod_loaded virtio_vdpa || rmmod virtio_vdpa
+	read -r base </sys/module/snic_vdpa/sections/.text
+	size=$(awk '$1 == "snic_vdpa" { print $2 }' /proc/modules)
+	echo 0 >"$fs/probability"
+	echo N >"$fs/ignore-gfp-wait"
+	echo 0 >"$fs/verbose"
+	echo 32 >"$fs/stacktrace-depth"
+	echo "$base" >"$fs/require-start"
+	printf '0x%x\n' $((base + size)) >"$fs/require-end"
+	out=$("$bin" fail-nth --mgmt "$MGMT" --name fn0 2>&1) || fail "snic-vmm fail-nth: $out"
+	echo "$out" | grep '^failnth_'
+	expect_eq "result" "$(vmm_kv "$out" result)" ok
+	[ "$(vmm_kv "$out" failnth_dev_add_points)" -gt 0 ] ||
+		fail "dev add made no allocation under snic_vdpa: the filter is wrong"
+	echo "measure: fail-nth: $(vmm_kv "$out" failnth_points) allocations failed in turn:" \
+		"dev add $(vmm_kv "$out" failnth_dev_add_points)," \
+		"$(sed -n 's/^failnth_op=\([a-z_]*\) \([0-9]*\) .*/\1 \2/p' <<<"$out" | paste -sd, | sed 's/,/, /g')"
+	expect_eq "devices left" "$(dev_names)" ""
+}

@@ -56,8 +56,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <glob.h>
 #include <linux/if_ether.h>
+#include <linux/genetlink.h>
 #include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/vdpa.h>
 #include <linux/vhost.h>
 #include <linux/vhost_types.h>
 #include <linux/virtio_config.h>
@@ -2270,6 +2274,18 @@ static void hc_iotlb_short_write(struct vmm *v)
 		die("a 2-byte message: %s, want EINVAL", errno ? strerror(errno) : "taken");
 }
 
+/* One 64-byte frame on tx0, kicked: whether the device used it in 50 ms. */
+static bool h_tx_used(struct vmm *v)
+{
+	v->tx->desc[0] = (struct vring_desc) {
+		.addr = htole64(v->tx->bufs_iova), .len = htole32(64),
+	};
+	vq_publish(v->tx, 0);
+	vmm_kick(v->tx);
+	sleep_ms(50);
+	return vq_used_idx(v->tx) != 0;
+}
+
 static void hc_iotlb_cvq_space_from_data(struct vmm *v)
 {
 	/* AS 1 may hold maps before any group is in it; the data group is not. */
@@ -2280,13 +2296,7 @@ static void hc_iotlb_cvq_space_from_data(struct vmm *v)
 	vmm_vq_setup(v, v->tx, true);
 	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, false);
 	/* The data rings' IOVAs are mapped only in AS 1: no access. */
-	v->tx->desc[0] = (struct vring_desc) {
-		.addr = htole64(v->tx->bufs_iova), .len = htole32(64),
-	};
-	vq_publish(v->tx, 0);
-	vmm_kick(v->tx);
-	sleep_ms(50);
-	if (vq_used_idx(v->tx) != 0)
+	if (h_tx_used(v))
 		die("the data queue used memory mapped only in AS 1");
 }
 
@@ -2801,15 +2811,9 @@ static void hc_iotlb_read_only_ring(struct vmm *v)
 					   UA(v), VHOST_ACCESS_RO), 0);
 	vmm_vq_setup(v, v->tx, true);
 	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, false);
-	v->tx->desc[0] = (struct vring_desc) {
-		.addr = htole64(v->tx->bufs_iova), .len = htole32(64),
-	};
-	vq_publish(v->tx, 0);
-	vmm_kick(v->tx);
-	sleep_ms(50);
-	st = vmm_get_status(v);
-	if (vq_used_idx(v->tx) != 0)
+	if (h_tx_used(v))
 		die("the device wrote a used entry into read-only memory");
+	st = vmm_get_status(v);
 	if ((st & VIRTIO_CONFIG_S_DRIVER_OK) && !(st & VIRTIO_CONFIG_S_NEEDS_RESET))
 		die("status 0x%02x: a used ring it cannot write, and no NEEDS_RESET", st);
 }
@@ -2819,13 +2823,7 @@ static void hc_iotlb_unmap_running(struct vmm *v)
 	h_start(v);
 	EXPECT_ERR("unmap everything under running rings",
 		   xiotlb(v, 0, VHOST_IOTLB_INVALIDATE, MEM_IOVA, MEM_SIZE, 0, 0), 0);
-	v->tx->desc[0] = (struct vring_desc) {
-		.addr = htole64(v->tx->bufs_iova), .len = htole32(64),
-	};
-	vq_publish(v->tx, 0);
-	vmm_kick(v->tx);
-	sleep_ms(50);
-	if (vq_used_idx(v->tx) != 0)
+	if (h_tx_used(v))
 		die("the device used a ring whose memory was unmapped");
 }
 
@@ -3198,6 +3196,376 @@ static int mode_hostile(struct vmm *v, const char *path, const char *only,
 	return failed ? 1 : 0;
 }
 
+/* ---- mode fail-nth ---- */
+
+/*
+ * Deterministic allocation failures, with the kernel's per-task fail-nth
+ * (Documentation/fault-injection/fault-injection.rst): N written to
+ * /proc/thread-self/fail-nth makes the N-th allocation of this task that
+ * passes failslab's filters fail.  The e2e case points failslab's stack
+ * filter at snic_vdpa's code, so what counts is every slab allocation
+ * made while the driver is on the stack: the driver's own, and those of
+ * the NIC, the vdpa core, the driver core and vhost_vdpa's probe under
+ * it.  For each operation N = 1, 2, ... until a run in which the counter
+ * did not reach 0: the operation made fewer allocations, ran unfailed
+ * and must have succeeded.  A run with a failed allocation must return
+ * an error and leave nothing behind, or leave the device not started or
+ * NEEDS_RESET (or succeed: an allocation it can do without); after each
+ * run the device must work (h_usable), and the final kmemleak scan of
+ * the test kernel sees what the error paths leaked.
+ */
+static int failnth_fd = -1;
+
+/* The next @n-th allocation fails (0: none). */
+static void failnth_arm(unsigned int n)
+{
+	char b[16];
+	int len = snprintf(b, sizeof(b), "%u", n);
+
+	if (failnth_fd < 0) {
+		failnth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+		if (failnth_fd < 0)
+			die_errno("/proc/thread-self/fail-nth (needs CONFIG_FAULT_INJECTION)");
+	}
+	if (pwrite(failnth_fd, b, len, 0) != len)
+		die_errno("fail-nth %u", n);
+}
+
+/* Disarm: whether the armed allocation failed. */
+static bool failnth_fired(void)
+{
+	char b[16] = "";
+	ssize_t r = pread(failnth_fd, b, sizeof(b) - 1, 0);
+
+	if (r <= 0)
+		die_errno("read fail-nth");
+	failnth_arm(0);
+	return strtoul(b, NULL, 10) == 0;
+}
+
+/* A generic netlink request: header, family header, attributes. */
+struct nlreq {
+	struct nlmsghdr h;
+	struct genlmsghdr g;
+	char attrs[256];
+};
+
+static void nl_init(struct nlreq *r, u16 family, u8 cmd)
+{
+	memset(r, 0, sizeof(*r));
+	r->h.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	r->h.nlmsg_type = family;
+	r->h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	r->g.cmd = cmd;
+	r->g.version = 1;
+}
+
+static void nl_put(struct nlreq *r, u16 type, const void *data, u16 len)
+{
+	struct nlattr *a = (void *)((char *)r + NLMSG_ALIGN(r->h.nlmsg_len));
+
+	if (NLMSG_ALIGN(r->h.nlmsg_len) + NLA_HDRLEN + NLA_ALIGN(len) > sizeof(*r))
+		die("netlink request too long");
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+static void nl_put_str(struct nlreq *r, u16 type, const char *s)
+{
+	nl_put(r, type, s, strlen(s) + 1);
+}
+
+/* Whether attribute @a is whole within the @left bytes it starts. */
+static bool nla_fits(const struct nlattr *a, int left)
+{
+	return left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= left;
+}
+
+/*
+ * Send @r and read until its ack: 0 or -errno.  With @family, the
+ * CTRL_ATTR_FAMILY_ID of a CTRL_CMD_NEWFAMILY answer goes there.
+ */
+static int nl_talk(int fd, struct nlreq *r, u16 *family)
+{
+	static u32 seq;
+	char buf[8192];
+
+	r->h.nlmsg_seq = ++seq;
+	if (send(fd, r, r->h.nlmsg_len, 0) != (ssize_t)r->h.nlmsg_len)
+		die_errno("netlink send");
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (n < 0)
+			die_errno("netlink recv");
+		for (h = (void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			if (family && h->nlmsg_type == GENL_ID_CTRL) {
+				struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+				int left = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+
+				for (; nla_fits(a, left); left -= NLA_ALIGN(a->nla_len),
+				     a = (void *)((char *)a + NLA_ALIGN(a->nla_len)))
+					if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+						memcpy(family, (char *)a + NLA_HDRLEN, 2);
+			}
+		}
+	}
+}
+
+struct vdpa_nl {
+	int fd;
+	u16 family;
+	char bus[64], dev[64];	/* the management device, as bus/dev */
+};
+
+static void vdpa_nl_open(struct vdpa_nl *nl, const char *mgmt)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	const char *slash = strchr(mgmt, '/');
+	struct nlreq r;
+	int err;
+
+	step = "netlink";
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (nl->fd < 0 || bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die_errno("generic netlink socket");
+	nl_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
+	nl_put_str(&r, CTRL_ATTR_FAMILY_NAME, VDPA_GENL_NAME);
+	nl->family = 0;
+	err = nl_talk(nl->fd, &r, &nl->family);
+	if (err || !nl->family)
+		die("no generic netlink family " VDPA_GENL_NAME ": %s", strerror(-err));
+	nl->bus[0] = 0;
+	snprintf(nl->dev, sizeof(nl->dev), "%s", mgmt);
+	if (slash) {
+		snprintf(nl->bus, sizeof(nl->bus), "%.*s", (int)(slash - mgmt), mgmt);
+		snprintf(nl->dev, sizeof(nl->dev), "%s", slash + 1);
+	}
+}
+
+/* vdpa dev add name @name mgmtdev ... mac @mac max_vqp @pairs: 0 or -errno. */
+static int vdpa_dev_add(struct vdpa_nl *nl, const char *name, const u8 *mac, u16 pairs)
+{
+	struct nlreq r;
+
+	nl_init(&r, nl->family, VDPA_CMD_DEV_NEW);
+	if (nl->bus[0])
+		nl_put_str(&r, VDPA_ATTR_MGMTDEV_BUS_NAME, nl->bus);
+	nl_put_str(&r, VDPA_ATTR_MGMTDEV_DEV_NAME, nl->dev);
+	nl_put_str(&r, VDPA_ATTR_DEV_NAME, name);
+	nl_put(&r, VDPA_ATTR_DEV_NET_CFG_MACADDR, mac, 6);
+	nl_put(&r, VDPA_ATTR_DEV_NET_CFG_MAX_VQP, &pairs, sizeof(pairs));
+	return nl_talk(nl->fd, &r, NULL);
+}
+
+static int vdpa_dev_cmd(struct vdpa_nl *nl, u8 cmd, const char *name)
+{
+	struct nlreq r;
+
+	nl_init(&r, nl->family, cmd);
+	nl_put_str(&r, VDPA_ATTR_DEV_NAME, name);
+	return nl_talk(nl->fd, &r, NULL);
+}
+
+/*
+ * vdpa dev add, failing each allocation in turn (and with it the
+ * representor's setup, which the add does): a failed add leaves no
+ * device; one that succeeds leaves a whole one, deleted again.
+ */
+static unsigned int fn_dev_add(struct vdpa_nl *nl, const char *name)
+{
+	static const u8 mac[6] = { 0x02, 0, 0, 0, 0x0f, 0x01 };
+	unsigned int n, points = 0, tolerated = 0;
+
+	for (n = 1;; n++) {
+		bool fired, exists;
+		int err;
+
+		step = "fail-nth dev add";
+		failnth_arm(n);
+		err = vdpa_dev_add(nl, name, mac, 2);
+		fired = failnth_fired();
+		exists = !vdpa_dev_cmd(nl, VDPA_CMD_DEV_GET, name);
+		if (!fired) {
+			if (err || !exists)
+				die("dev add with %u allocations unfailed: %s, device %s", n - 1,
+				    strerror(-err), exists ? "there" : "missing");
+			break;
+		}
+		points++;
+		if (err && exists)
+			die("allocation %u failed: dev add said %s but the device exists", n,
+			    strerror(-err));
+		if (!err && !exists)
+			die("allocation %u failed: dev add succeeded, no device", n);
+		if (!err)
+			tolerated++;
+		if (exists && vdpa_dev_cmd(nl, VDPA_CMD_DEV_DEL, name))
+			die("dev del after allocation %u failed", n);
+	}
+	kv("failnth_dev_add_points", "%u", points);
+	kv("failnth_dev_add_tolerated", "%u", tolerated);
+	return points;
+}
+
+enum fop { F_MAP, F_BATCH, F_DRIVER_OK, F_SUSPEND, F_RESUME, F_LOG_START, F_NR };
+
+static const char *const fop_name[F_NR] = {
+	[F_MAP] = "iotlb_update",
+	[F_BATCH] = "iotlb_batch",
+	[F_DRIVER_OK] = "driver_ok",
+	[F_SUSPEND] = "suspend",
+	[F_RESUME] = "resume",
+	[F_LOG_START] = "log_start",
+};
+
+/* Everything an operation needs before it, unfailed. */
+static void f_prepare(struct vmm *v, enum fop op)
+{
+	step = fop_name[op];
+	h_features(v);
+	if (op == F_MAP || op == F_BATCH)
+		return;
+	vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+	vmm_vq_setup(v, v->rx, true);
+	vmm_vq_setup(v, v->tx, true);
+	if (op == F_DRIVER_OK)
+		return;
+	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, true);
+	if (op == F_RESUME)
+		VMM_IOCTL(v, VHOST_VDPA_SUSPEND, NULL);
+}
+
+/* The operation: 0 if it took effect, else the errno or -1. */
+static int f_run(struct vmm *v, enum fop op, u64 log_base)
+{
+	u64 f;
+	int e;
+
+	switch (op) {
+	case F_MAP:
+		return xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, MEM_SIZE, UA(v), RW);
+	case F_BATCH:
+		e = xiotlb(v, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0);
+		e = e ?: xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, MEM_SIZE, UA(v), RW);
+		e = e ?: xiotlb(v, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0);
+		return e;
+	case F_DRIVER_OK: {
+		u8 s = vmm_get_status(v) | VIRTIO_CONFIG_S_DRIVER_OK;
+
+		e = xioctl(v, VHOST_VDPA_SET_STATUS, &s);
+		if (e)
+			return e;
+		s = vmm_get_status(v);
+		return (s & VIRTIO_CONFIG_S_DRIVER_OK) && !(s & VIRTIO_CONFIG_S_NEEDS_RESET) ?
+		       0 : -1;
+	}
+	case F_SUSPEND:
+		return xioctl(v, VHOST_VDPA_SUSPEND, NULL);
+	case F_RESUME:
+		return xioctl(v, VHOST_VDPA_RESUME, NULL);
+	case F_LOG_START:
+		/* As QEMU 7.2 at migration start: the log base, then LOG_ALL. */
+		e = xioctl(v, VHOST_SET_LOG_BASE, &log_base);
+		f = v->features | BIT_ULL(VHOST_F_LOG_ALL);
+		return e ?: xioctl(v, VHOST_SET_FEATURES, &f);
+	default:
+		return -1;
+	}
+}
+
+/* One operation failed at each allocation in turn; the points covered. */
+static unsigned int f_sweep(struct vmm *v, enum fop op, u64 log_base)
+{
+	unsigned int n, points = 0, tolerated = 0;
+	char what[64];
+
+	for (n = 1;; n++) {
+		bool fired;
+		int e;
+
+		f_prepare(v, op);
+		step = fop_name[op];
+		failnth_arm(n);
+		e = f_run(v, op, log_base);
+		fired = failnth_fired();
+		if (!fired) {
+			if (e)
+				die("%s with %u allocations unfailed: %s", fop_name[op], n - 1,
+				    e < 0 ? "device not started" : strerror(e));
+			break;
+		}
+		points++;
+		if (!e)
+			tolerated++;
+		/* A refused map is not there: the same map goes in again. */
+		if (e && (op == F_MAP || op == F_BATCH))
+			EXPECT_ERR("the map again, unfailed",
+				   xiotlb(v, 0, VHOST_IOTLB_UPDATE, MEM_IOVA, MEM_SIZE, UA(v), RW),
+				   0);
+		snprintf(what, sizeof(what), "after %s with allocation %u failed",
+			 fop_name[op], n);
+		h_usable(v, what);
+	}
+	h_usable(v, fop_name[op]);
+	quiet = false;
+	kv("failnth_op", "%s %u %u", fop_name[op], points, tolerated);
+	quiet = true;
+	return points;
+}
+
+static int mode_fail_nth(struct vmm *v, const char *mgmt, const char *name)
+{
+	unsigned int points, op;
+	struct vdpa_nl nl;
+	char path[128];
+	u8 *log;
+	glob_t g;
+
+	vdpa_nl_open(&nl, mgmt);
+	points = fn_dev_add(&nl, name);
+
+	/* The device the last, unfailed add left: its vhost-vdpa node. */
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/vhost-vdpa-*", name);
+	if (glob(path, 0, NULL, &g) || g.gl_pathc != 1)
+		die("no vhost-vdpa node for %s (is vhost_vdpa its driver?)", name);
+	snprintf(path, sizeof(path), "/dev/%s", strrchr(g.gl_pathv[0], '/') + 1);
+	globfree(&g);
+	h_open(v, path);
+	vmm_mem(v);
+	/* A log for the whole IOVA range the client maps. */
+	log = calloc(1, (MEM_IOVA + MEM_SIZE) / PAGE_SZ / 8 + 8);
+	if (!log)
+		die("out of memory");
+	quiet = true;
+	for (op = 0; op < F_NR; op++) {
+		if (op == F_LOG_START && !h_has(v, VHOST_BACKEND_F_LOG_ALL_DEVICE))
+			continue;
+		if ((op == F_SUSPEND || op == F_RESUME) &&
+		    !h_has(v, VHOST_BACKEND_F_SUSPEND))
+			continue;
+		points += f_sweep(v, op, (uintptr_t)log);
+	}
+	quiet = false;
+	step = "close";
+	if (close(v->fd))
+		die_errno("close");
+	v->fd = -1;
+	free(log);
+	step = "dev del";
+	if (vdpa_dev_cmd(&nl, VDPA_CMD_DEV_DEL, name))
+		die("dev del %s", name);
+	kv("failnth_points", "%u", points);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static void __noreturn usage(void)
@@ -3206,8 +3574,9 @@ static void __noreturn usage(void)
 		"Usage: %s traffic --dev /dev/vhost-vdpa-N --port REPRESENTOR [--frames N] [--no-suspend] [--no-cvq] [--dirty-log TRACE]\n"
 		"       %s unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]\n"
 		"       %s hostile --dev /dev/vhost-vdpa-N [--case NAME] [--random N] [--seed S]\n"
+		"       %s fail-nth --mgmt MGMTDEV --name NAME\n"
 		"       %s state --dev /dev/vhost-vdpa-N --port REPRESENTOR {--dst /dev/vhost-vdpa-M --dst-port REPRESENTOR}... [--frames N] [--fault promisc]\n",
-		prog, prog, prog, prog);
+		prog, prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -3227,11 +3596,13 @@ int main(int argc, char **argv)
 		{ "case", required_argument, NULL, 'C' },
 		{ "random", required_argument, NULL, 'R' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "mgmt", required_argument, NULL, 'M' },
+		{ "name", required_argument, NULL, 'N' },
 		{ }
 	};
 	const char *mode, *dev = NULL, *port = NULL, *dst[4], *dst_port[4];
 	unsigned int ndst = 0, ndst_port = 0, random_ops = 0, seed = 1;
-	const char *only = NULL;
+	const char *only = NULL, *mgmt = NULL, *name = NULL;
 	bool suspend = true, cvq = true, unrelated = false;
 	unsigned int frames = 200;
 	struct vmm v = { .fd = -1 };
@@ -3288,11 +3659,17 @@ int main(int argc, char **argv)
 		case 'S':
 			seed = strtoul(optarg, NULL, 0);
 			break;
+		case 'M':
+			mgmt = optarg;
+			break;
+		case 'N':
+			name = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (!dev || optind != argc)
+	if (optind != argc || (!dev && strcmp(mode, "fail-nth")))
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -3309,6 +3686,10 @@ int main(int argc, char **argv)
 			usage();
 		vmm_open(&v, dev);
 		rc = mode_state(&v, port, dst, dst_port, ndst, frames);
+	} else if (!strcmp(mode, "fail-nth")) {
+		if (!mgmt || !name)
+			usage();
+		rc = mode_fail_nth(&v, mgmt, name);
 	} else if (!strcmp(mode, "hostile")) {
 		rc = mode_hostile(&v, dev, only, random_ops, seed);
 	} else {
