@@ -167,6 +167,12 @@ struct snic_vdpa {
 	struct snic_log log;
 };
 
+/* The NIC's command layer (snic_hw.c) that serves device @sv. */
+static inline struct snic_hw *snic_hw(struct snic_vdpa *sv)
+{
+	return &sv->nic->hw;
+}
+
 static inline struct snic_vdpa *vdpa_to_snic(struct vdpa_device *vdpa)
 {
 	return container_of(vdpa, struct snic_vdpa, vdpa);

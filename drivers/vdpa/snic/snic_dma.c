@@ -22,11 +22,6 @@
 
 #include "snic.h"
 
-static struct snic_hw *snic_hw(struct snic_vdpa *sv)
-{
-	return &sv->nic->hw;
-}
-
 static enum dma_data_direction snic_dma_dir(u32 perm)
 {
 	switch (perm & VHOST_MAP_RW) {

@@ -30,11 +30,6 @@ module_param(dirty_log, bool, 0444);
 MODULE_PARM_DESC(dirty_log,
 		 "Offer the NIC's dirty page log to vhost_vdpa; it needs a vhost_vdpa built with the series of patches/linux/ (the drop-in module on a stock kernel). Default: on if the kernel has the log ops");
 
-static struct snic_hw *snic_hw(struct snic_vdpa *sv)
-{
-	return &sv->nic->hw;
-}
-
 /* NIC pages (4 KiB) in one CPU page. */
 #define SNIC_LOG_PER_PAGE	(PAGE_SIZE / SNIC_LOG_PAGE_SIZE)
 

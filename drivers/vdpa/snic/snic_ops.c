@@ -18,11 +18,6 @@
 
 #include "snic.h"
 
-static struct snic_hw *snic_hw(struct snic_vdpa *sv)
-{
-	return &sv->nic->hw;
-}
-
 /*
  * The queues of a device under the features the driver set (virtio 1.3,
  * 5.1.2): receive 2n and transmit 2n + 1 for n < N, then the CVQ at 2N

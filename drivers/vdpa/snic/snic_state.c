@@ -28,11 +28,6 @@ module_param(device_state, bool, 0444);
 MODULE_PARM_DESC(device_state,
 		 "Offer the NIC's device state save/restore to vhost_vdpa; it needs a vhost_vdpa built with the series of patches/linux/ (the drop-in module on a stock kernel). Default: on if the kernel has the state ops");
 
-static struct snic_hw *snic_hw(struct snic_vdpa *sv)
-{
-	return &sv->nic->hw;
-}
-
 /* What FN_STATE_RESTORE's reasons mean, for the log. */
 static const char *const snic_state_reasons[] = {
 	[SNIC_STATE_BAD_MAGIC] = "wrong magic",
