@@ -35,6 +35,11 @@ clean:
 check:
 	scripts/check
 
+# Hours: every e2e case on both kernels, DPDK, the hostile client and
+# live migration at scale.  Not in CI.
+soak:
+	SNIC_SUITE=soak scripts/check
+
 demo:
 	scripts/demo
 
@@ -54,4 +59,4 @@ build/stream/snic-stream: tests/stream/snic-stream.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-.PHONY: modules install clean check demo bench bench-migration vmm
+.PHONY: modules install clean check soak demo bench bench-migration vmm

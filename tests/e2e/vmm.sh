@@ -258,7 +258,7 @@ test_vmm_device_state() {
 # works; then seeded random operations, with the device checked every
 # 1000.  On the test kernel KASAN, lockdep and kmemleak watch it all.
 test_vmm_hostile() {
-	local bin dev out ops=3000 seed=7
+	local bin dev out ops=${SNIC_HOSTILE_OPS:-3000} seed=${SNIC_HOSTILE_SEED:-7}
 
 	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
 	vmm_log_vhost
