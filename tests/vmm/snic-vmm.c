@@ -3415,7 +3415,14 @@ static unsigned int fn_dev_add(struct vdpa_nl *nl, const char *name)
 	return points;
 }
 
-enum fop { F_MAP, F_BATCH, F_DRIVER_OK, F_SUSPEND, F_RESUME, F_LOG_START, F_NR };
+enum fop {
+	F_MAP, F_BATCH, F_DRIVER_OK, F_SUSPEND, F_RESUME, F_LOG_START,
+	F_GET_STATE, F_SET_STATE, F_NR
+};
+
+/* A state saved unfailed, for F_SET_STATE; a buffer for F_GET_STATE. */
+static u8 *f_state, *f_state_buf;
+static u32 f_state_size;
 
 static const char *const fop_name[F_NR] = {
 	[F_MAP] = "iotlb_update",
@@ -3424,12 +3431,22 @@ static const char *const fop_name[F_NR] = {
 	[F_SUSPEND] = "suspend",
 	[F_RESUME] = "resume",
 	[F_LOG_START] = "log_start",
+	[F_GET_STATE] = "get_state",
+	[F_SET_STATE] = "set_state",
 };
 
 /* Everything an operation needs before it, unfailed. */
 static void f_prepare(struct vmm *v, enum fop op)
 {
 	step = fop_name[op];
+	if (op == F_SET_STATE) {
+		/* A reset device with its memory: what a destination has. */
+		vmm_set_status(v, 0);
+		vmm_add_status(v, VIRTIO_CONFIG_S_ACKNOWLEDGE, true);
+		vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER, true);
+		vmm_map(v, 0, MEM_IOVA, MEM_SIZE, v->mem);
+		return;
+	}
 	h_features(v);
 	if (op == F_MAP || op == F_BATCH)
 		return;
@@ -3439,7 +3456,7 @@ static void f_prepare(struct vmm *v, enum fop op)
 	if (op == F_DRIVER_OK)
 		return;
 	vmm_add_status(v, VIRTIO_CONFIG_S_DRIVER_OK, true);
-	if (op == F_RESUME)
+	if (op == F_RESUME || op == F_GET_STATE)
 		VMM_IOCTL(v, VHOST_VDPA_SUSPEND, NULL);
 }
 
@@ -3476,9 +3493,49 @@ static int f_run(struct vmm *v, enum fop op, u64 log_base)
 		e = xioctl(v, VHOST_SET_LOG_BASE, &log_base);
 		f = v->features | BIT_ULL(VHOST_F_LOG_ALL);
 		return e ?: xioctl(v, VHOST_SET_FEATURES, &f);
+	case F_GET_STATE: {
+		struct vhost_vdpa_state st = {
+			.addr = (uintptr_t)f_state_buf, .size = f_state_size,
+		};
+
+		e = xioctl(v, VHOST_VDPA_GET_STATE, &st);
+		if (e)
+			return e;
+		/* The device was not touched since f_state: the same bytes. */
+		return st.size == f_state_size &&
+		       !memcmp(f_state_buf, f_state, f_state_size) ? 0 : -1;
+	}
+	case F_SET_STATE: {
+		struct vhost_vdpa_state st = {
+			.addr = (uintptr_t)f_state, .size = f_state_size,
+		};
+
+		e = xioctl(v, VHOST_VDPA_SET_STATE, &st);
+		if (e)
+			return e;
+		return vmm_get_status(v) == (VIRTIO_CONFIG_S_ACKNOWLEDGE |
+					     VIRTIO_CONFIG_S_DRIVER |
+					     VIRTIO_CONFIG_S_FEATURES_OK |
+					     VIRTIO_CONFIG_S_DRIVER_OK) ? 0 : -1;
+	}
 	default:
 		return -1;
 	}
+}
+
+/*
+ * Allocations failed one by one up to F_EXHAUSTIVE; past it, one in
+ * every n/8: an IOTLB update of pinned memory allocates once per
+ * physically contiguous run (hundreds of times when memory is
+ * fragmented), the same call each time, so past the first runs a
+ * geometric sample keeps the unwinding at every depth tested without a
+ * sweep of many minutes.
+ */
+#define F_EXHAUSTIVE	64
+
+static unsigned int f_next(unsigned int n)
+{
+	return n < F_EXHAUSTIVE ? n + 1 : n + n / 8;
 }
 
 /* One operation failed at each allocation in turn; the points covered. */
@@ -3487,7 +3544,7 @@ static unsigned int f_sweep(struct vmm *v, enum fop op, u64 log_base)
 	unsigned int n, points = 0, tolerated = 0;
 	char what[64];
 
-	for (n = 1;; n++) {
+	for (n = 1;; n = f_next(n)) {
 		bool fired;
 		int e;
 
@@ -3545,8 +3602,21 @@ static int mode_fail_nth(struct vmm *v, const char *mgmt, const char *name)
 	if (!log)
 		die("out of memory");
 	quiet = true;
+	if (h_has(v, VHOST_BACKEND_F_DEVICE_STATE)) {
+		/* The state of a started, suspended device, saved unfailed. */
+		h_start(v);
+		VMM_IOCTL(v, VHOST_VDPA_SUSPEND, NULL);
+		f_state = state_get(v, &f_state_size);
+		f_state_buf = malloc(f_state_size);
+		if (!f_state_buf)
+			die("out of memory");
+		h_usable(v, "after saving the state");
+	}
 	for (op = 0; op < F_NR; op++) {
 		if (op == F_LOG_START && !h_has(v, VHOST_BACKEND_F_LOG_ALL_DEVICE))
+			continue;
+		if ((op == F_GET_STATE || op == F_SET_STATE) &&
+		    !h_has(v, VHOST_BACKEND_F_DEVICE_STATE))
 			continue;
 		if ((op == F_SUSPEND || op == F_RESUME) &&
 		    !h_has(v, VHOST_BACKEND_F_SUSPEND))
@@ -3559,6 +3629,8 @@ static int mode_fail_nth(struct vmm *v, const char *mgmt, const char *name)
 		die_errno("close");
 	v->fd = -1;
 	free(log);
+	free(f_state);
+	free(f_state_buf);
 	step = "dev del";
 	if (vdpa_dev_cmd(&nl, VDPA_CMD_DEV_DEL, name))
 		die("dev del %s", name);
