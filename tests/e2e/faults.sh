@@ -131,7 +131,7 @@ test_fault_injection_cvq() {
 	expect_match "NIC queue pairs before" "$(nic_rx)" "^  rx: pairs 2 "
 	range=$(ksym_range "$MODEL_KO" snic_cvq_one)
 	read -r start end <<<"$range"
-	[ -n "$end" ] || fail "no snic_cvq_one in /proc/kallsyms"
+	[ -n "$end" ] || fail "no snic_cvq_one in $MODEL_KO's symbols, or its .text not in /sys/module/snic_model/sections"
 	echo N >"$fs/ignore-gfp-wait"
 	echo Y >"$fs/task-filter"
 	echo 0 >"$fs/verbose"

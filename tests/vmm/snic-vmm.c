@@ -89,6 +89,11 @@
 #ifndef VHOST_BACKEND_F_RESUME
 #define VHOST_BACKEND_F_RESUME			0x5
 #endif
+
+/* The status a device is in after a restored state: the driver's four bits. */
+#define VMM_STATUS_RUNNING (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | \
+			    VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK)
+
 #ifndef VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK
 #define VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK	0x6
 #endif
@@ -1938,9 +1943,9 @@ static void state_move(struct vmm *v, struct traffic *t, const char *path,
 	status = vmm_get_status(v);
 	snprintf(key, sizeof(key), "state_status_%u", hop);
 	kv(key, "0x%02x", status);
-	if (status != (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-		       VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK))
-		die("status 0x%02x after the state, want 0x0f", status);
+	if (status != VMM_STATUS_RUNNING)
+		die("status 0x%02x after the state, want 0x%02x", status,
+		    VMM_STATUS_RUNNING);
 	again = state_get(v, &size2);
 	if (size2 != size || memcmp(again, blob, size))
 		die("the state read back (%u bytes) is not the one given (%u bytes)",
@@ -3513,10 +3518,7 @@ static int f_run(struct vmm *v, enum fop op, u64 log_base)
 		e = xioctl(v, VHOST_VDPA_SET_STATE, &st);
 		if (e)
 			return e;
-		return vmm_get_status(v) == (VIRTIO_CONFIG_S_ACKNOWLEDGE |
-					     VIRTIO_CONFIG_S_DRIVER |
-					     VIRTIO_CONFIG_S_FEATURES_OK |
-					     VIRTIO_CONFIG_S_DRIVER_OK) ? 0 : -1;
+		return vmm_get_status(v) == VMM_STATUS_RUNNING ? 0 : -1;
 	}
 	default:
 		return -1;
