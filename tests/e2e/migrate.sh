@@ -104,6 +104,12 @@ mg_log() {
 	printf '[%(%T)T] %s\n' -1 "$*" | tee -a "${SNIC_JOB:-$MG}/migrate.log"
 }
 
+# Progress in the live log only (the steps after each hop: where a slow
+# guest spends its time).
+mg_note() {
+	printf '[%(%T)T] %s\n' -1 "$*" >>"${SNIC_JOB:-$MG}/migrate.log"
+}
+
 # ---------------------------------------------------------------- QEMU
 
 # Start QEMU instance q<N+1>: QEMU VER (7.2 or 10.0) with the guest NIC
@@ -231,6 +237,24 @@ mg_wait() { # REGEX SECS
 	grep -Eq -- "$1" "$MG/$MG_CUR/console"
 }
 
+# What a guest whose shell stopped answering is doing: its CPU and local
+# APIC as QEMU sees them, then what an interrupt (^C) to the foreground
+# command lets through.
+mg_stuck_why() {
+	local c
+	echo "--- info lapic / info registers:"
+	for c in "info lapic" "info registers" "info irq"; do
+		mg_qmp "$MG_CUR" "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"$c\"}}" |
+			jq -r '.return // .' 2>/dev/null | head -n 40
+	done
+	printf '\003' >&"$MG_CON"
+	sleep 20
+	printf 'echo "after ^C: $(cat /proc/uptime)"; cat /proc/interrupts; ps\n' >&"$MG_CON"
+	sleep 30
+	echo "--- after ^C:"
+	mg_console | tail -n 60
+}
+
 # Run a command line in the guest's shell; print its output and return
 # its status (as tests/e2e/qemu.sh's qg_sh, on the current instance).
 mg_sh() { # [-t SECS] COMMAND-LINE
@@ -245,7 +269,8 @@ mg_sh() { # [-t SECS] COMMAND-LINE
 	# the rest.
 	printf '%s\n' "echo '<''<$n'; $(tr '\n\t' '  ' <<<"$*"); echo \">>\"'$n':\$?" >&"$MG_CON"
 	mg_wait "^>>$n:[0-9]+" "$t" || fail "guest on $MG_CUR: '$*' did not finish in $t s:
-$(mg_console | tail -n 20)"
+$(mg_console | tail -n 20)
+$(mg_stuck_why)"
 	mg_console | sed -n "/^<<$n\$/,/^>>$n:/p" | sed '1d;$d'
 	rc=$(mg_console | sed -n "s/^>>$n:\([0-9]*\).*/\1/p")
 	return "$rc"
@@ -730,6 +755,7 @@ mg_hop() { # NET KIND
 	mg_qemu "$ver" "$net" incoming
 	dst=$MG_LAST
 	mg_stream_start
+	mg_note "hop $MG_HOP: streams flowing"
 	[ "$kind" = tap ] || mg_trace_take >/dev/null
 	[ -z "$MG_TPUT" ] || sleep "$MG_TPUT_BASE"
 	t0=$(date +%s.%N)
@@ -761,14 +787,18 @@ destination: $(cat "$MG/$dst/qemu.log")"
 	mg_switch "$dst"
 	tp=$(mg_ping_after "$tc" 60) ||
 		fail "hop $MG_HOP: the guest does not answer pings after migrating to $net"
+	mg_note "hop $MG_HOP: the guest answers pings"
 	sleep 0.5
 	gap=$(mg_ping_gap "$t0" "$(echo "$tp + 0.4" | bc)")
 	[ "$kind" = tap ] || tr=($(mg_trace_take >"$MG/trace-$MG_HOP"; mg_trace_hop \
 		"$MG/trace-$MG_HOP" "$ver" "$(mg_fn "$(cat "$MG/$src/net")")" "$(mg_fn "$net")"))
+	mg_note "hop $MG_HOP: trace taken"
 	mg_stream_stop
+	mg_note "hop $MG_HOP: streams stopped"
 	s=("${MG_S[@]}")
 	[ -z "$MG_TPUT" ] || tput=($(mg_tput "$MG/tput-$MG_HOP" "$t0" "$tc" "$(jq -r .downtime <<<"$st")"))
 	mg_guest_check "after hop $MG_HOP"
+	mg_note "hop $MG_HOP: guest checked"
 	if [ "$kind" = vdpa ]; then
 		mg_nic_check "$net" "after hop $MG_HOP"
 		if { [ "$ver" = 10.0 ] || [ -n "$MG_NATIVE" ]; } && ! mg_passthrough "$dst" "$net"; then
@@ -1057,7 +1087,9 @@ mg_source_runs_on() { # WHAT T0 STATUS
 		>/dev/null || fail "$1: could not restore the migration bandwidth"
 	tp=$(mg_ping_after "$(date +%s.%N)" 60) || fail "$1: the guest does not answer pings"
 	gap=($(mg_ping_gap "$2" "$tp"))
+	mg_note "hop $MG_HOP: trace taken"
 	mg_stream_stop
+	mg_note "hop $MG_HOP: streams stopped"
 	s=("${MG_S[@]}")
 	mg_stream_check "$1"
 	mg_guest_check "after $1"
