@@ -501,10 +501,12 @@ mg_stream_stop() {
 	kill -INT "$MG_TX" 2>/dev/null || true
 	wait "$MG_TX" 2>/dev/null || true
 	MG_TX=
-	# A guest under TCG that has just migrated may take a while; its
-	# failure to answer at all goes to the case's log, like any other.
+	# A guest under TCG that has just migrated is slow: everything it
+	# runs is translated afresh, by the nested QEMU and then by the rig
+	# VM's.  This command took 40-60 s in a rig VM alone on the host,
+	# over 90 s with a host core busy.
 	if [ "${1:-}" != --guest-gone ]; then
-		mg_sh -t 90 "killall -INT snic-stream; sleep 1; cat /tmp/tx /tmp/rx" \
+		mg_sh -t 300 "killall -INT snic-stream; sleep 1; cat /tmp/tx /tmp/rx" \
 			>"$MG/guest-stream-$MG_HOP" || true
 	fi
 	kill -INT "$MG_RX" $MG_TRX 2>/dev/null || true
