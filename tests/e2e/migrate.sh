@@ -242,7 +242,7 @@ mg_wait() { # REGEX SECS
 # command lets through.
 mg_stuck_why() {
 	local c
-	echo "--- info lapic / info registers:"
+	echo "--- QEMU's info lapic, registers, irq:"
 	for c in "info lapic" "info registers" "info irq"; do
 		mg_qmp "$MG_CUR" "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"$c\"}}" |
 			jq -r '.return // .' 2>/dev/null | head -n 40
@@ -1089,9 +1089,8 @@ mg_source_runs_on() { # WHAT T0 STATUS
 		>/dev/null || fail "$1: could not restore the migration bandwidth"
 	tp=$(mg_ping_after "$(date +%s.%N)" 60) || fail "$1: the guest does not answer pings"
 	gap=($(mg_ping_gap "$2" "$tp"))
-	mg_note "hop $MG_HOP: trace taken"
 	mg_stream_stop
-	mg_note "hop $MG_HOP: streams stopped"
+	mg_note "$1: streams stopped"
 	s=("${MG_S[@]}")
 	mg_stream_check "$1"
 	mg_guest_check "after $1"
