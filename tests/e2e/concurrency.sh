@@ -3,7 +3,8 @@
 # same time, each doing one thing a user may do while the others do
 # theirs: add and delete devices, read vendor stats and the NIC's
 # debugfs, open a vhost-vdpa device and run traffic through it, open its
-# node from a second process, and ping through a virtio_vdpa device.
+# node from a second process, start QEMU on another vhost-vdpa device and
+# kill it at a random moment, and ping through a virtio_vdpa device.
 # What each loop must see is what it would see alone (the second opener
 # excepted: EBUSY while the first holds the node, vhost_vdpa's rule).  On
 # the test kernel lockdep, KASAN and kmemleak watch the interleavings.
@@ -68,6 +69,58 @@ cc_vmstats() {
 	return 1
 }
 
+# QEMU as a VMM that starts and dies: QEMU 7.2 and 10.0 in turn open
+# vm1's node and boot from its network ROM (iPXE drives the device:
+# features, rings, DRIVER_OK, a DHCP request), and are killed with
+# SIGKILL at a random moment 0.5-12 s in.  vhost_vdpa's release must
+# clean up whatever they left (maps, an open batch, a running device),
+# and the next QEMU must get a clean device.  A QEMU that exits by
+# itself fails the loop.  What the device had reached at each kill goes
+# to $CC/qemu.reached.
+cc_qemu() { # NODE FUNCTION
+	local q pid t reached
+	CC_QN=$((${CC_QN:-0} + 1))
+	if ((CC_QN % 2)); then
+		q=(qemu-system-x86_64)
+	else
+		q=("$SNIC_TOP/scripts/qemu10" -audio none)
+	fi
+	# vhost-vdpa pins guest memory: lift the 8 MiB default.
+	(ulimit -l unlimited && exec "${q[@]}" -accel tcg -m 64 -nodefaults \
+		-display none -vga none -no-reboot -boot order=n \
+		-netdev "type=vhost-vdpa,vhostdev=$1,id=n0" \
+		-device "virtio-net-pci,netdev=n0,mq=off,romfile=$CC_ROM" \
+		</dev/null) &
+	pid=$!
+	t=$((RANDOM % 116 + 5))
+	sleep "$((t / 10)).$((t % 10))"
+	if ! kill -0 $pid 2>/dev/null; then
+		wait $pid || true
+		echo "${q[0]##*/} exited by itself within $t/10 s"
+		return 1
+	fi
+	reached=$(cc_fn_reached "$2")
+	kill -KILL $pid
+	wait $pid 2>/dev/null || true
+	echo "$reached" >>"$CC/qemu.reached"
+	echo "${q[0]##*/} killed after $t/10 s: $reached"
+}
+
+# How far function FN has come, from the NIC's debugfs: "driver_ok"
+# (queues running), "mapped" (maps in address space 0) or "opened".
+cc_fn_reached() { # FN
+	local f=/sys/kernel/debug/snic_model/nic0/functions st maps
+	st=$(sed -n "s/^function $1: status \(0x[0-9a-f]*\).*/\1/p" "$f")
+	maps=$(sed -n "/^function $1:/,/^function /s/^  as 0: \([0-9]*\) maps.*/\1/p" "$f" | head -n 1)
+	if [ -n "$st" ] && ((st & 4)); then
+		echo driver_ok
+	elif [ "${maps:-0}" -gt 0 ]; then
+		echo mapped
+	else
+		echo opened
+	fi
+}
+
 # Every file of the NIC's debugfs that reads without side effects.
 cc_debugfs() {
 	local d=/sys/kernel/debug/snic_model/nic0
@@ -101,9 +154,11 @@ cc_expect_clean() { # NAME
 }
 
 # Devices for the loops: cv on function 0 through virtio_vdpa, wired
-# into netns g0/h0 (traffic.sh); vm0 on function 1 through vhost_vdpa
-# (it binds to virtio_vdpa, loaded first, then moves).  Sets CC (a
-# scratch directory), CC_BIN (the client) and CC_NODE (vm0's node).
+# into netns g0/h0 (traffic.sh); vm0 on function 1 and vm1 on function
+# 2 through vhost_vdpa (each binds to virtio_vdpa, loaded first, then
+# moves).  Sets CC (a scratch directory), CC_BIN (the client), CC_NODE
+# (vm0's node), CC_QNODE and CC_QFN (vm1's node and function, for QEMU)
+# and CC_ROM (the network ROM QEMU boots from).
 cc_setup() {
 	local node out
 	CC_BIN=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
@@ -117,6 +172,19 @@ cc_setup() {
 	node=$(ls -d /sys/bus/vdpa/devices/vm0/vhost-vdpa-* 2>/dev/null | head -n 1)
 	[ -n "$node" ] || fail "vm0 is not on vhost_vdpa"
 	CC_NODE=/dev/${node##*/}
+	# vm1 for QEMU (cc_qemu), its function found by its MAC.
+	"$VDPA" dev add name vm1 mgmtdev "$MGMT" mac 02:00:00:00:0c:0b max_vqp 1
+	echo vm1 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
+	echo vhost_vdpa >/sys/bus/vdpa/devices/vm1/driver_override
+	echo vm1 >/sys/bus/vdpa/drivers_probe
+	node=$(ls -d /sys/bus/vdpa/devices/vm1/vhost-vdpa-* 2>/dev/null | head -n 1)
+	[ -n "$node" ] || fail "vm1 is not on vhost_vdpa"
+	CC_QNODE=/dev/${node##*/}
+	CC_QFN=$(grep -B1 "mac 02:00:00:00:0c:0b" /sys/kernel/debug/snic_model/nic0/functions |
+		sed -n 's/^function \([0-9]*\):.*/\1/p')
+	[ -n "$CC_QFN" ] || fail "vm1's function is not in the NIC's debugfs"
+	CC_ROM=/usr/lib/ipxe/qemu/efi-virtio.rom
+	[ -r "$CC_ROM" ] || fail "no $CC_ROM (package ipxe-qemu: run scripts/setup)"
 	sysctl -qw net.ipv6.conf.snic0f1.disable_ipv6=1 2>/dev/null || true
 	ip link set snic0f1 up
 	# Alone first: the client's traffic passes.
@@ -143,6 +211,8 @@ cc_start() {
 	CC_PIDS+=($!)
 	cc_loop open cc_open "$CC_NODE" &
 	CC_PIDS+=($!)
+	cc_loop qemu cc_qemu "$CC_QNODE" "$CC_QFN" &
+	CC_PIDS+=($!)
 }
 
 # Wait for the loops; print what each did.
@@ -150,10 +220,12 @@ cc_wait() {
 	local l ok bad busy
 	# ping's own status says whether every reply came: judged apart.
 	wait "${CC_PIDS[@]}" || true
-	for l in churn stats vmstats debugfs vmm open; do
+	for l in churn stats vmstats debugfs vmm open qemu; do
 		read -r ok bad busy < <(cc_count $l)
 		echo "measure: $l: $ok passes, $bad failures, $busy busy in ${CC_SECS} s"
 	done
+	echo "measure: QEMU killed with the device $(sort "$CC/qemu.reached" 2>/dev/null |
+		uniq -c | awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $2, $1 }')"
 }
 
 test_concurrent_control() {
@@ -167,6 +239,7 @@ test_concurrent_control() {
 	cc_expect_clean debugfs
 	cc_expect_clean vmm
 	cc_expect_clean open
+	cc_expect_clean qemu
 	# Vendor stats of vm0: answered, or refused as not running.
 	read -r ok bad busy < <(cc_count vmstats)
 	[ "$bad" = 0 ] || { tail -n 20 "$CC/vmstats.log" >&2; fail "vstats of vm0: $bad unexpected failures"; }
@@ -176,11 +249,17 @@ test_concurrent_control() {
 		fail "ping through cv during the loops: $(tail -n 2 "$CC/ping.log")"
 
 	# After: nothing left over, both devices still work.
-	expect_eq "devices" "$(dev_names | tr '\n' ' ')" "cv vm0 "
+	expect_eq "devices" "$(dev_names | tr '\n' ' ')" "cv vm0 vm1 "
 	ip netns exec g0 ping -c 2 -i 0.2 -W 5 10.9.0.2 >/dev/null ||
 		fail "cv does not pass traffic after the loops"
 	out=$("$CC_BIN" traffic --dev "$CC_NODE" --port snic0f1 --frames 100 2>&1) ||
 		fail "snic-vmm traffic after the loops: $out"
+	# vm1, after every QEMU on it was killed, works for the next user.
+	sysctl -qw "net.ipv6.conf.snic0f$CC_QFN.disable_ipv6=1" 2>/dev/null || true
+	ip link set "snic0f$CC_QFN" up
+	out=$("$CC_BIN" traffic --dev "$CC_QNODE" --port "snic0f$CC_QFN" --frames 100 2>&1) ||
+		fail "snic-vmm traffic on vm1 after the killed QEMUs: $out"
+	"$VDPA" dev del vm1
 	"$VDPA" dev del vm0
 	"$VDPA" dev del cv
 	rm -rf "$CC"
