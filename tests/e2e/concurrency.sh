@@ -161,7 +161,7 @@ cc_expect_clean() { # NAME
 # and CC_ROM (the network ROM QEMU boots from).
 cc_setup() {
 	local node out
-	CC_BIN=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	CC_BIN=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	CC=$(mktemp -d /tmp/cc.XXXXXX)
 	wire cv 0 >/dev/null || fail "cannot wire cv"
 	modprobe vhost_vdpa
@@ -292,7 +292,7 @@ test_surprise_removal_under_load() {
 # working meanwhile, then the device goes and rmmod returns 0.
 test_rmmod_with_vhost_user() {
 	local bin node out vmpid rmpid i t0
-	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	bin=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	node=$(vmm_dev vr mac 02:00:00:00:0c:0a max_vqp 1) || fail "no vhost-vdpa device"
 	sysctl -qw net.ipv6.conf.snic0f0.disable_ipv6=1 2>/dev/null || true
 	ip link set snic0f0 up

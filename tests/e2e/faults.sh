@@ -43,7 +43,7 @@ test_fault_injection() {
 	for i in $(seq 1 64); do "$VDPA" dev add name after$i mgmtdev "$MGMT"; done
 }
 
-# Deterministic: snic-vmm fail-nth (tests/vmm/snic-vmm.c) fails the 1st,
+# Deterministic: snic-vmm fail-nth (tests/vmm/failnth.c) fails the 1st,
 # 2nd, ... allocation made with snic_vdpa on the stack (failslab's stack
 # filter, the task's fail-nth) in vdpa dev add (which sets up the
 # representor), then through /dev/vhost-vdpa-N in an IOTLB update, an
@@ -59,7 +59,7 @@ test_fault_injection_sweep() {
 
 	[ -e /proc/self/fail-nth ] && [ -e "$fs/require-start" ] ||
 		fail "kernel lacks fail-nth or failslab's stack filter (run on the test kernel)"
-	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	bin=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	vmm_log_vhost
 	! mod_loaded virtio_vdpa || rmmod virtio_vdpa
 	read -r base </sys/module/snic_vdpa/sections/.text

@@ -37,19 +37,37 @@ SNIC_TOP=$E2E_TOP
 # A failed expectation ends the case with a message.
 fail() { echo "    FAIL: $*" >&2; exit 1; }
 
-# A C tool of the tests: BUILT (by make vmm) when it is newer than its
-# source SRC, else built once per boot into /tmp (the VM's root is
-# read-only); prints its path.
+# A C tool of the tests, from SRC: one C file, or a directory whose C
+# files make one program (with the headers they include).  BUILT (by
+# make vmm) when it is newer than every file of SRC, else built once per
+# boot into /tmp (the VM's root is read-only); prints its path.
 c_tool() { # SRC BUILT
-	local src=$1 bin=$2
+	local src=$1 bin=$2 f fresh=1 stale=0
+	local -a cs deps
 
-	if [ -x "$bin" ] && [ "$bin" -nt "$src" ]; then
+	if [ -d "$src" ]; then
+		cs=("$src"/*.c)
+		deps=("${cs[@]}")
+		for f in "$src"/*.h; do
+			if [ -e "$f" ]; then deps+=("$f"); fi
+		done
+	else
+		cs=("$src")
+		deps=("$src")
+	fi
+	for f in "${deps[@]}"; do
+		if ! [ "$bin" -nt "$f" ]; then fresh=0; fi
+	done
+	if [ -x "$bin" ] && [ $fresh = 1 ]; then
 		echo "$bin"
 		return
 	fi
 	bin=/tmp/${bin##*/}
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-		cc -O2 -Wall -Wextra -Werror -o "$bin" "$src" >&2 || return
+	for f in "${deps[@]}"; do
+		if [ "$f" -nt "$bin" ]; then stale=1; fi
+	done
+	if [ ! -x "$bin" ] || [ $stale = 1 ]; then
+		cc -O2 -Wall -Wextra -Werror -o "$bin" "${cs[@]}" >&2 || return
 	fi
 	echo "$bin"
 }

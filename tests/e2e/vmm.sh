@@ -6,7 +6,7 @@
 
 # The client: build/vmm/snic-vmm (make vmm), or built into /tmp.
 vmm_bin() {
-	c_tool "$E2E_TOP/tests/vmm/snic-vmm.c" "$E2E_TOP/build/vmm/snic-vmm"
+	c_tool "$E2E_TOP/tests/vmm" "$E2E_TOP/build/vmm/snic-vmm"
 }
 
 # Add device NAME with ADD-ARGS, bound to vhost_vdpa; print its node.
@@ -36,7 +36,7 @@ vmm_kv() { # OUTPUT KEY
 test_vmm_traffic() {
 	local bin dev out n=300 before after
 
-	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	bin=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:01 max_vqp 1) || fail "no vhost-vdpa device"
 	ip link show snic0f0 >/dev/null || fail "no representor snic0f0 for vm0"
 	# No IPv6 chatter from the representor into the device.
@@ -91,7 +91,7 @@ link_stat_vmm() { # DEV
 test_vmm_unmapped_ring() {
 	local bin dev out flags errs=
 
-	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	bin=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:02 max_vqp 1) || fail "no vhost-vdpa device"
 	for flags in "" --map-unrelated; do
 		echo "snic-vmm unmapped-ring $flags"
@@ -146,7 +146,7 @@ vmm_log_vhost() {
 test_vmm_dirty_log() {
 	local bin dev out n=300 fs=$SNIC_NICFS/nic0
 
-	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	bin=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	vmm_log_vhost
 	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:03 max_vqp 1) || fail "no vhost-vdpa device"
 	ip link show snic0f0 >/dev/null || fail "no representor snic0f0 for vm0"
@@ -185,7 +185,7 @@ test_vmm_dirty_log() {
 # ways; with transmit frames posted it is suspended, its state read
 # and given to a device on another function of the same NIC, then from
 # there to one on a second NIC, each resumed on the client's rings.  The
-# client checks (snic-vmm.c, mode state): a damaged state refused with
+# client checks (tests/vmm/state.c, mode state): a damaged state refused with
 # the device untouched; the state read back identical; ring positions
 # kept; the frames posted at the source sent by the destination; no frame
 # lost or repeated either way; probes into each representor (the MAC,
@@ -195,7 +195,7 @@ test_vmm_dirty_log() {
 test_vmm_device_state() {
 	local bin a b c out n=300
 
-	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	bin=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	snic_unload
 	snic_load nr_nics=2
 	vmm_log_vhost
@@ -260,7 +260,7 @@ test_vmm_device_state() {
 test_vmm_hostile() {
 	local bin dev out ops=${SNIC_HOSTILE_OPS:-3000} seed=${SNIC_HOSTILE_SEED:-7}
 
-	bin=$(vmm_bin) || fail "cannot build tests/vmm/snic-vmm.c"
+	bin=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	vmm_log_vhost
 	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:05 max_vqp 1) || fail "no vhost-vdpa device"
 	out=$("$bin" hostile --dev "$dev" --random $ops --seed $seed 2>&1) ||
