@@ -11,6 +11,8 @@
 #                         vdpa_sim (numbers, not pass/fail; not in check)
 #   make bench-migration  live migration, 10 round trips per QEMU version,
 #                         snic beside tap: the report (over two hours)
+#   make bench-dirty-log  the host's cost per round of the device's dirty
+#                         log by guest size, push beside pull (minutes)
 #   make vmm              build/vmm/snic-vmm, the userspace vhost-vdpa
 #                         client of the e2e cases (tests/vmm), and
 #                         build/stream/snic-stream, the migration cases'
@@ -49,6 +51,9 @@ bench:
 bench-migration:
 	scripts/bench-migration
 
+bench-dirty-log:
+	scripts/bench-dirty-log
+
 vmm: build/vmm/snic-vmm build/stream/snic-stream
 
 # One program from every C file of tests/vmm, which all include vmm.h.
@@ -60,4 +65,4 @@ build/stream/snic-stream: tests/stream/snic-stream.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-.PHONY: modules install clean check soak demo bench bench-migration vmm
+.PHONY: modules install clean check soak demo bench bench-migration bench-dirty-log vmm

@@ -46,6 +46,12 @@
  *	promiscuous flag in the state given (still a valid state): the
  *	probes must catch the destination's wrong filter.
  *
+ *   snic-vmm log-cost --dev /dev/vhost-vdpa-N [--sizes G,G,...] [--rounds N]
+ *	what the device's dirty log costs per round for guests of G GiB
+ *	(default 1,16,64,256), median of N (default 50): the VMM's
+ *	read-and-clear of the bitmap, one DIRTY_LOG_SYNC, switching the
+ *	log on, and one mailbox round trip (logcost.c).  A benchmark.
+ *
  * Results are KEY=VALUE lines on stdout; the first failure ends the
  * program with a message on stderr and exit status 1 (2 for bad usage).
  */
@@ -59,8 +65,9 @@ static void __noreturn usage(void)
 		"       %s unmapped-ring --dev /dev/vhost-vdpa-N [--map-unrelated]\n"
 		"       %s hostile --dev /dev/vhost-vdpa-N [--case NAME] [--random N] [--seed S]\n"
 		"       %s fail-nth --mgmt MGMTDEV --name NAME\n"
-		"       %s state --dev /dev/vhost-vdpa-N --port REPRESENTOR {--dst /dev/vhost-vdpa-M --dst-port REPRESENTOR}... [--frames N] [--fault promisc]\n",
-		prog, prog, prog, prog, prog);
+		"       %s state --dev /dev/vhost-vdpa-N --port REPRESENTOR {--dst /dev/vhost-vdpa-M --dst-port REPRESENTOR}... [--frames N] [--fault promisc]\n"
+		"       %s log-cost --dev /dev/vhost-vdpa-N [--sizes GIB,GIB,...] [--rounds N]\n",
+		prog, prog, prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -82,11 +89,15 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "mgmt", required_argument, NULL, 'M' },
 		{ "name", required_argument, NULL, 'N' },
+		{ "sizes", required_argument, NULL, 'Z' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ }
 	};
 	const char *mode, *dev = NULL, *port = NULL, *dst[4], *dst_port[4];
 	unsigned int ndst = 0, ndst_port = 0, random_ops = 0, seed = 1;
 	const char *only = NULL, *mgmt = NULL, *name = NULL;
+	const char *sizes = "1,16,64,256";
+	unsigned int rounds = 50;
 	bool suspend = true, cvq = true, unrelated = false;
 	unsigned int frames = 200;
 	struct vmm v = { .fd = -1 };
@@ -149,6 +160,12 @@ int main(int argc, char **argv)
 		case 'N':
 			name = optarg;
 			break;
+		case 'Z':
+			sizes = optarg;
+			break;
+		case 'r':
+			rounds = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			usage();
 		}
@@ -174,6 +191,11 @@ int main(int argc, char **argv)
 		if (!mgmt || !name)
 			usage();
 		rc = mode_fail_nth(&v, mgmt, name);
+	} else if (!strcmp(mode, "log-cost")) {
+		if (!rounds || rounds > 100000)
+			usage();
+		vmm_open(&v, dev);
+		rc = mode_log_cost(&v, sizes, rounds);
 	} else if (!strcmp(mode, "hostile")) {
 		rc = mode_hostile(&v, dev, only, random_ops, seed);
 	} else {

@@ -303,6 +303,9 @@ int mode_state(struct vmm *v, const char *port, const char **dst,
 	       const char **dst_port, unsigned int ndst,
 	       unsigned int frames);
 
+/* logcost.c: mode log-cost */
+int mode_log_cost(struct vmm *v, const char *sizes, unsigned int rounds);
+
 /* hostile.c: mode hostile, and the helpers mode fail-nth shares */
 int xioctl(struct vmm *v, unsigned long req, void *arg);
 int xiotlb(struct vmm *v, u32 asid, u8 type, u64 iova, u64 size,
