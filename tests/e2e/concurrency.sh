@@ -153,33 +153,33 @@ cc_expect_clean() { # NAME
 	fail "loop $1: $ok passes, $bad failures"
 }
 
+# Device NAME with MAC on vhost_vdpa (it binds to virtio_vdpa, loaded
+# first, then moves); prints its node.
+cc_vhost_dev() { # NAME MAC
+	local node
+	"$VDPA" dev add name "$1" mgmtdev "$MGMT" mac "$2" max_vqp 1 || return
+	echo "$1" >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
+	echo vhost_vdpa >"/sys/bus/vdpa/devices/$1/driver_override"
+	echo "$1" >/sys/bus/vdpa/drivers_probe
+	node=$(ls -d "/sys/bus/vdpa/devices/$1"/vhost-vdpa-* 2>/dev/null | head -n 1)
+	[ -n "$node" ] || { echo "$1 is not on vhost_vdpa" >&2; return 1; }
+	echo "/dev/${node##*/}"
+}
+
 # Devices for the loops: cv on function 0 through virtio_vdpa, wired
 # into netns g0/h0 (traffic.sh); vm0 on function 1 and vm1 on function
-# 2 through vhost_vdpa (each binds to virtio_vdpa, loaded first, then
-# moves).  Sets CC (a scratch directory), CC_BIN (the client), CC_NODE
-# (vm0's node), CC_QNODE and CC_QFN (vm1's node and function, for QEMU)
-# and CC_ROM (the network ROM QEMU boots from).
+# 2 through vhost_vdpa.  Sets CC (a scratch directory), CC_BIN (the
+# client), CC_NODE (vm0's node), CC_QNODE and CC_QFN (vm1's node and
+# function, for QEMU) and CC_ROM (the network ROM QEMU boots from).
 cc_setup() {
-	local node out
+	local out
 	CC_BIN=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
 	CC=$(mktemp -d /tmp/cc.XXXXXX)
 	wire cv 0 >/dev/null || fail "cannot wire cv"
 	modprobe vhost_vdpa
-	"$VDPA" dev add name vm0 mgmtdev "$MGMT" mac 02:00:00:00:0c:09 max_vqp 1
-	echo vm0 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
-	echo vhost_vdpa >/sys/bus/vdpa/devices/vm0/driver_override
-	echo vm0 >/sys/bus/vdpa/drivers_probe
-	node=$(ls -d /sys/bus/vdpa/devices/vm0/vhost-vdpa-* 2>/dev/null | head -n 1)
-	[ -n "$node" ] || fail "vm0 is not on vhost_vdpa"
-	CC_NODE=/dev/${node##*/}
+	CC_NODE=$(cc_vhost_dev vm0 02:00:00:00:0c:09) || fail "no vhost-vdpa device vm0"
 	# vm1 for QEMU (cc_qemu), its function found by its MAC.
-	"$VDPA" dev add name vm1 mgmtdev "$MGMT" mac 02:00:00:00:0c:0b max_vqp 1
-	echo vm1 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
-	echo vhost_vdpa >/sys/bus/vdpa/devices/vm1/driver_override
-	echo vm1 >/sys/bus/vdpa/drivers_probe
-	node=$(ls -d /sys/bus/vdpa/devices/vm1/vhost-vdpa-* 2>/dev/null | head -n 1)
-	[ -n "$node" ] || fail "vm1 is not on vhost_vdpa"
-	CC_QNODE=/dev/${node##*/}
+	CC_QNODE=$(cc_vhost_dev vm1 02:00:00:00:0c:0b) || fail "no vhost-vdpa device vm1"
 	CC_QFN=$(grep -B1 "mac 02:00:00:00:0c:0b" /sys/kernel/debug/snic_model/nic0/functions |
 		sed -n 's/^function \([0-9]*\):.*/\1/p')
 	[ -n "$CC_QFN" ] || fail "vm1's function is not in the NIC's debugfs"
