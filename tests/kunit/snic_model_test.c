@@ -156,7 +156,7 @@ static void snic_model_vqs(struct kunit *test)
 	struct snic_hw_vq_pos pos11 = { .avail_idx = 11, .used_idx = 11 };
 	struct snic_hw_vq_pos pos;
 	struct snic_hw_vq bad;
-	bool ready;
+	u16 flags;
 
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_create(hw(t), 0, &snic_p, 1), 0);
 	/* 4 pairs and a CVQ: queues 0 to 8. */
@@ -172,20 +172,20 @@ static void snic_model_vqs(struct kunit *test)
 	bad = vq;
 	bad.device += 2;
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_create(hw(t), 0, 0, &bad), -EINVAL);
-	KUNIT_EXPECT_EQ(test, snic_hw_vq_query(hw(t), 0, 0, &pos, &ready), -ENOENT);
+	KUNIT_EXPECT_EQ(test, snic_hw_vq_query(hw(t), 0, 0, &pos, &flags), -ENOENT);
 
 	KUNIT_ASSERT_EQ(test, snic_hw_vq_create(hw(t), 0, 8, &vq), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_create(hw(t), 0, 8, &vq), -EBUSY);
-	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, 8, &pos, &ready), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, 8, &pos, &flags), 0);
 	KUNIT_EXPECT_EQ(test, pos.avail_idx, 7);
-	KUNIT_EXPECT_FALSE(test, ready);
+	KUNIT_EXPECT_FALSE(test, flags & SNIC_VQ_F_READY);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, 8, &pos9), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_ready(hw(t), 0, 8, true), 0);
 	/* A running queue's position cannot be moved. */
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, 8, &pos11), -EBUSY);
-	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, 8, &pos, &ready), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, 8, &pos, &flags), 0);
 	KUNIT_EXPECT_EQ(test, pos.avail_idx, 9);
-	KUNIT_EXPECT_TRUE(test, ready);
+	KUNIT_EXPECT_TRUE(test, flags & SNIC_VQ_F_READY);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_destroy(hw(t), 0, 8), 0);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_destroy(hw(t), 0, 8), -ENOENT);
 

@@ -291,8 +291,8 @@ u8 snic_tfn_status(struct kunit *test, struct snic_test_nic *t, u16 id)
  * @id: function number
  * @qid: queue
  *
- * The driver's snic_hw_vq_query() does not return the flags: the command
- * is written into the NIC's registers here.
+ * The command is written into the NIC's registers here, so that the
+ * model's tests do not depend on the driver's command layer.
  *
  * Return: SNIC_VQ_F_*.
  */

@@ -186,12 +186,12 @@ static void snic_st_untouched(struct kunit *test, struct snic_test_nic *t,
 	struct snic_model_fn *fn = &t->model->fns[id];
 	struct snic_hw_vq_pos pos;
 	unsigned int q;
-	bool ready;
+	u16 flags;
 
 	KUNIT_EXPECT_EQ(test, snic_tfn_status(test, t, id), 0);
 	for (q = 0; q < fn->nvqs; q++)
 		KUNIT_EXPECT_EQ(test, snic_hw_vq_query(hw(t), id, q, &pos,
-						       &ready), -ENOENT);
+						       &flags), -ENOENT);
 	KUNIT_EXPECT_EQ(test, fn->driver_features, 0);
 	KUNIT_EXPECT_FALSE(test, fn->suspended);
 	KUNIT_EXPECT_TRUE(test, ether_addr_equal(fn->mac, fn->prov_mac));

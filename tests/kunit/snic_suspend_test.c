@@ -25,7 +25,7 @@ static void snic_suspend_quiesces(struct kunit *test)
 	struct snic_test_nic *t = snic_test_nic(test);
 	struct snic_irq_log *irqs = snic_irq_log(test, t);
 	struct snic_hw_vq_pos pos, moved;
-	bool ready;
+	u16 flags;
 
 	snic_tfn_create(test, t, 0, SNIC_SUPPORTED_FEATURES, DRV_F);
 	snic_tfn_vq(test, t, 0, TXQ, r);
@@ -40,10 +40,10 @@ static void snic_suspend_quiesces(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snic_hw_group_set_asid(hw(t), 0, 0, 1), -EBUSY);
 
 	KUNIT_ASSERT_EQ(test, snic_hw_fn_suspend(hw(t), 0), 0);
-	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, TXQ, &pos, &ready), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, TXQ, &pos, &flags), 0);
 	KUNIT_EXPECT_EQ(test, pos.avail_idx, 1);
 	KUNIT_EXPECT_EQ(test, pos.used_idx, 1);
-	KUNIT_EXPECT_TRUE(test, ready);
+	KUNIT_EXPECT_TRUE(test, flags & SNIC_VQ_F_READY);
 
 	/* Suspended: buffers and doorbells wait; no DMA, no interrupt. */
 	bitmap_zero(irqs->raised, SNIC_TEST_VECTORS);
@@ -52,13 +52,13 @@ static void snic_suspend_quiesces(struct kunit *test)
 	snic_tfn_kick(t, 0, TXQ);
 	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(r), 1);
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(irqs->raised, SNIC_TEST_VECTORS));
-	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, TXQ, &pos, &ready), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, TXQ, &pos, &flags), 0);
 	KUNIT_EXPECT_EQ(test, pos.avail_idx, 1);
 
 	/* State and address spaces may change now. */
 	moved = (struct snic_hw_vq_pos) { .avail_idx = 5, .used_idx = 5 };
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, TXQ, &moved), 0);
-	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, TXQ, &moved, &ready), 0);
+	KUNIT_ASSERT_EQ(test, snic_hw_vq_query(hw(t), 0, TXQ, &moved, &flags), 0);
 	KUNIT_EXPECT_EQ(test, moved.avail_idx, 5);
 	KUNIT_EXPECT_EQ(test, moved.used_idx, 5);
 	KUNIT_EXPECT_EQ(test, snic_hw_vq_set_state(hw(t), 0, TXQ, &pos), 0);

@@ -627,6 +627,37 @@ static void snic_test_tx_one(struct kunit *test, struct snic_test_dev *d,
 }
 
 /*
+ * A queue the NIC stopped on bad input (here a chain that leads out of
+ * the ring, after one good frame) may have taken buffers it never used:
+ * its position is no place to resume from.  get_vq_state() fails, running
+ * or suspended, so that a VMM takes the used index in guest memory (QEMU
+ * does); after a reset, as for any queue that ran, it is -EAGAIN.
+ */
+static void snic_vdpa_vq_state_broken(struct kunit *test)
+{
+	struct snic_test_dev *d = snic_test_dev(test, SNIC_SUPPORTED_FEATURES, 1);
+	struct snic_test_ring *a = snic_tr_alloc(test, 0);
+	struct vdpa_vq_state state = {};
+
+	snic_test_tx_one(test, d, a);
+	KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), TXQ, &state), 0);
+	KUNIT_EXPECT_EQ(test, state.split.avail_index, 1);
+
+	snic_tr_desc(&a->desc[1], snic_tr_iova(a, a->buf[1]), 72,
+		     VRING_DESC_F_NEXT, SNIC_TR_SIZE);
+	snic_tr_add(a, 1);
+	d->ops->kick_vq(V(d), TXQ);
+	flush_workqueue(d->t->model->wq);
+	KUNIT_ASSERT_TRUE(test, d->ops->get_status(V(d)) & S(NEEDS_RESET));
+	KUNIT_EXPECT_EQ(test, snic_tr_used_idx(a), 1);
+	KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), TXQ, &state), -EIO);
+	KUNIT_EXPECT_EQ(test, d->ops->suspend(V(d)), 0);
+	KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), TXQ, &state), -EIO);
+	KUNIT_EXPECT_EQ(test, d->ops->reset(V(d)), 0);
+	KUNIT_EXPECT_EQ(test, d->ops->get_vq_state(V(d), TXQ, &state), -EAGAIN);
+}
+
+/*
  * vhost_vdpa lets a VMM set a queue's address, size and position while
  * the device is suspended: resume runs the queue with them.
  */
@@ -992,6 +1023,7 @@ static struct kunit_case snic_vdpa_cases[] = {
 	KUNIT_CASE(snic_vdpa_features_refused),
 	KUNIT_CASE(snic_vdpa_status_rules),
 	KUNIT_CASE(snic_vdpa_driver_ok),
+	KUNIT_CASE(snic_vdpa_vq_state_broken),
 	KUNIT_CASE(snic_vdpa_bad_queue),
 	KUNIT_CASE(snic_vdpa_bad_vq_index),
 	KUNIT_CASE(snic_vdpa_dma_map),

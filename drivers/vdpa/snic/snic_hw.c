@@ -564,12 +564,13 @@ EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_set_state);
  * @fn: function number
  * @qid: queue index
  * @pos: the ring position
- * @ready: whether the queue runs
+ * @flags: SNIC_VQ_F_READY (the queue runs), SNIC_VQ_F_ERROR (it stopped
+ *	on bad input)
  *
  * Return: 0 or a negative errno.
  */
 int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid,
-		     struct snic_hw_vq_pos *pos, bool *ready)
+		     struct snic_hw_vq_pos *pos, u16 *flags)
 {
 	struct snic_resp_vq_query r;
 	int err;
@@ -583,7 +584,7 @@ int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid,
 		.avail_wrap = r.state.avail_wrap & 1,
 		.used_wrap = r.state.used_wrap & 1,
 	};
-	*ready = le16_to_cpu(r.flags) & SNIC_VQ_F_READY;
+	*flags = le16_to_cpu(r.flags);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_hw_vq_query);

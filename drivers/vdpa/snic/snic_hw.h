@@ -138,7 +138,7 @@ int snic_hw_vq_set_ready(struct snic_hw *hw, u16 fn, u16 qid, bool ready);
 int snic_hw_vq_set_state(struct snic_hw *hw, u16 fn, u16 qid,
 			 const struct snic_hw_vq_pos *pos);
 int snic_hw_vq_query(struct snic_hw *hw, u16 fn, u16 qid,
-		     struct snic_hw_vq_pos *pos, bool *ready);
+		     struct snic_hw_vq_pos *pos, u16 *flags);
 int snic_hw_vq_destroy(struct snic_hw *hw, u16 fn, u16 qid);
 int snic_hw_vq_stats(struct snic_hw *hw, u16 fn, u16 qid,
 		     struct snic_hw_vq_stats *st);

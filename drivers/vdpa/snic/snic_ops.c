@@ -218,11 +218,11 @@ static int snic_vq_create_hw(struct snic_vdpa *sv, u16 idx, u64 features)
 static int snic_vq_recreate(struct snic_vdpa *sv, u16 idx, u64 features)
 {
 	struct snic_vq *vq = &sv->vqs[idx];
-	bool ready;
+	u16 flags;
 	int err;
 
 	lockdep_assert_held(&sv->lock);
-	err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &vq->pos, &ready);
+	err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &vq->pos, &flags);
 	if (!err)
 		err = snic_hw_vq_destroy(snic_hw(sv), sv->fn, idx);
 	if (err) {
@@ -332,7 +332,7 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 	struct snic_hw_fn_state st;
 	struct snic_hw_vq_pos pos;
 	struct snic_vq *vq;
-	bool ready;
+	u16 flags = 0;
 	int err = 0;
 
 	mutex_lock(&sv->lock);
@@ -349,7 +349,7 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 	if (IS_ERR(vq))
 		err = PTR_ERR(vq);
 	else if (vq->in_hw)
-		err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &pos, &ready);
+		err = snic_hw_vq_query(snic_hw(sv), sv->fn, idx, &pos, &flags);
 	else if (vq->pos_lost)
 		err = -EAGAIN;
 	else
@@ -357,6 +357,18 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 	mutex_unlock(&sv->lock);
 	if (err)
 		return err;
+	/*
+	 * A queue the NIC stopped on bad input stands wherever the fault
+	 * left it: it may have taken buffers it never used, so its next
+	 * available index is no place to resume from.  An error, as for a
+	 * reset queue, makes the VMM take the used index in guest memory.
+	 */
+	if (flags & SNIC_VQ_F_ERROR) {
+		dev_warn_ratelimited(&vdpa->dev,
+				     "virtqueue %u stopped on bad input: its position is unknown (avail %u, used %u); the device needs a reset\n",
+				     idx, pos.avail_idx, pos.used_idx);
+		return -EIO;
+	}
 	if (st.driver_features & BIT_ULL(VIRTIO_F_RING_PACKED))
 		state->packed = (struct vdpa_vq_state_packed) {
 			.last_avail_idx = pos.avail_idx,
