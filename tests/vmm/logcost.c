@@ -95,6 +95,7 @@ int mode_log_cost(struct vmm *v, const char *sizes, unsigned int rounds)
 	u64 want = need | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
 	u64 *t, query, base, logf, gib, top = 0, found = 0, t0;
 	char list[256], *tok, *save;
+	void *old = NULL;
 	u8 *page;
 
 	t = calloc(rounds, sizeof(*t));
@@ -138,19 +139,26 @@ int mode_log_cost(struct vmm *v, const char *sizes, unsigned int rounds)
 			die("%llu GiB is beyond the device's IOVA range (last 0x%llx)",
 			    (unsigned long long)gib,
 			    (unsigned long long)v->range.last);
-		if (top)
-			vmm_unmap(v, 0, top, PAGE_SZ);
-		top = (gib << 30) - PAGE_SZ;
-		vmm_map(v, 0, top, PAGE_SZ, page);
 		bytes = (gib << 30) / PAGE_SZ / 8;
 		if (posix_memalign(&bits, PAGE_SZ, bytes))
 			die("out of memory");
 		memset(bits, 0, bytes);
+		/*
+		 * The log first, as QEMU grows it before it maps more: the
+		 * kernel sizes the log it pins to the highest mapping.
+		 */
+		step = "dirty log base";
+		base = (uintptr_t)bits;
+		VMM_IOCTL(v, VHOST_SET_LOG_BASE, &base);
+		free(old);
+		old = bits;
+		if (top)
+			vmm_unmap(v, 0, top, PAGE_SZ);
+		top = (gib << 30) - PAGE_SZ;
+		vmm_map(v, 0, top, PAGE_SZ, page);
 
 		step = "dirty log on";
-		base = (uintptr_t)bits;
 		logf = v->features | BIT_ULL(VHOST_F_LOG_ALL);
-		VMM_IOCTL(v, VHOST_SET_LOG_BASE, &base);
 		t0 = now_ns();
 		VMM_IOCTL(v, VHOST_SET_FEATURES, &logf);
 		start = now_ns() - t0;
@@ -169,7 +177,6 @@ int mode_log_cost(struct vmm *v, const char *sizes, unsigned int rounds)
 
 		step = "dirty log off";
 		VMM_IOCTL(v, VHOST_SET_FEATURES, &v->features);
-		free(bits);
 		kv("log_size", "gib=%llu bytes=%llu start_ns=%llu sync_ns=%llu scan_ns=%llu",
 		   (unsigned long long)gib, (unsigned long long)bytes,
 		   (unsigned long long)start,
@@ -182,6 +189,7 @@ int mode_log_cost(struct vmm *v, const char *sizes, unsigned int rounds)
 	if (top)
 		vmm_unmap(v, 0, top, PAGE_SZ);
 	vmm_unmap(v, 0, MEM_IOVA, MEM_SIZE);
+	free(old);
 	munmap(page, PAGE_SZ);
 	free(t);
 	return 0;
