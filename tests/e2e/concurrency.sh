@@ -225,7 +225,7 @@ cc_wait() {
 		echo "measure: $l: $ok passes, $bad failures, $busy busy in ${CC_SECS} s"
 	done
 	echo "measure: QEMU killed with the device $(sort "$CC/qemu.reached" 2>/dev/null |
-		uniq -c | awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $2, $1 }')"
+		uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')"
 }
 
 test_concurrent_control() {
