@@ -359,11 +359,13 @@ static int snic_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 		return err;
 	/*
 	 * A queue the NIC stopped on bad input stands wherever the fault
-	 * left it: it may have taken buffers it never used, so its next
-	 * available index is no place to resume from.  An error, as for a
-	 * reset queue, makes the VMM take the used index in guest memory.
+	 * left it.  If it took buffers it never used (avail past used), its
+	 * next available index is no place to resume from: an error, as for
+	 * a reset queue, makes the VMM take the used index in guest memory.
+	 * If it took nothing it did not use, its position holds.
 	 */
-	if (flags & SNIC_VQ_F_ERROR) {
+	if ((flags & SNIC_VQ_F_ERROR) &&
+	    (pos.avail_idx != pos.used_idx || pos.avail_wrap != pos.used_wrap)) {
 		dev_warn_ratelimited(&vdpa->dev,
 				     "virtqueue %u stopped on bad input: its position is unknown (avail %u, used %u); the device needs a reset\n",
 				     idx, pos.avail_idx, pos.used_idx);
