@@ -275,7 +275,14 @@ test_surprise_removal_under_load() {
 	cc_setup
 	cc_start
 	sleep $((CC_SECS / 2))
-	rmmod snic_model &
+	# A debugfs read in flight (the debugfs and QEMU loops read the
+	# NIC's files) holds the module for a moment: rmmod refuses then
+	# ("in use") rather than waiting.  Try again for up to 10 s.
+	(for i in $(seq 1 100); do
+		out=$(rmmod snic_model 2>&1) && exit 0
+		grep -q "in use" <<<"$out" || { echo "$out"; exit 1; }
+		sleep 0.1
+	done; echo "$out"; exit 1) &
 	rmpid=$!
 	cc_wait
 	wait $rmpid || fail "rmmod snic_model failed"
