@@ -109,9 +109,11 @@ cc_qemu() { # NODE FUNCTION
 # How far function FN has come, from the NIC's debugfs: "driver_ok"
 # (queues running), "mapped" (maps in address space 0) or "opened".
 cc_fn_reached() { # FN
-	local f=/sys/kernel/debug/snic_model/nic0/functions st maps
-	st=$(sed -n "s/^function $1: status \(0x[0-9a-f]*\).*/\1/p" "$f")
-	maps=$(sed -n "/^function $1:/,/^function /s/^  as 0: \([0-9]*\) maps.*/\1/p" "$f" | head -n 1)
+	local fns st maps
+	# One read: each holds the NIC's module for its duration.
+	fns=$(cat /sys/kernel/debug/snic_model/nic0/functions)
+	st=$(sed -n "s/^function $1: status \(0x[0-9a-f]*\).*/\1/p" <<<"$fns")
+	maps=$(sed -n "/^function $1:/,/^function /s/^  as 0: \([0-9]*\) maps.*/\1/p" <<<"$fns" | head -n 1)
 	if [ -n "$st" ] && ((st & 4)); then
 		echo driver_ok
 	elif [ "${maps:-0}" -gt 0 ]; then
