@@ -13,7 +13,10 @@
  *	SIGINT or SIGTERM; then prints
  *	"received R corrupt C lost L duplicate D reordered O last S
  *	 longest_gap G runs FIRST+N,...": the runs of lost datagrams, the
- *	first 16 of them (sequence number of the first one, and how many).
+ *	first 16 of them (sequence number of the first one, and how many);
+ *	then "late S<L@MS,...": the first 16 datagrams that came after a
+ *	later one (S), the highest one received before it (L), and when it
+ *	came (MS milliseconds after the receiver began to listen).
  *	With BUCKET_MS, also "buckets START MS N0 N1 ...": how many intact
  *	datagrams arrived in each MS milliseconds from START (seconds of
  *	CLOCK_REALTIME, when it began to listen) on, by the kernel's
@@ -181,6 +184,12 @@ struct buckets {
 	size_t nr;
 };
 
+static s64 ms_since(const struct timespec *from, const struct timespec *t)
+{
+	return ((s64)(t->tv_sec - from->tv_sec) * 1000000000LL +
+		(t->tv_nsec - from->tv_nsec)) / 1000000;
+}
+
 static void bucket_add(struct buckets *b, const struct timespec *t)
 {
 	s64 ns = (s64)(t->tv_sec - b->start.tv_sec) * 1000000000LL +
@@ -254,8 +263,8 @@ static int do_recv(const char *addr, const char *port, long bucket_ms)
 	int one = 1;
 	unsigned long long received = 0, corrupt = 0, dup = 0, reordered = 0;
 	unsigned long long lost = 0, gap = 0, run = 0, nruns = 0;
-	char runs[16 * 42] = "-";
-	size_t used = 0;
+	char runs[16 * 42] = "-", late[16 * 64] = "-";
+	size_t used = 0, lused = 0;
 	u8 *seen = NULL, buf[MAX_SIZE + 1];
 	size_t seen_size = 0;
 	struct sockaddr_in sa;
@@ -309,9 +318,12 @@ static int do_recv(const char *addr, const char *port, long bucket_ms)
 		}
 		seen[s / 8] |= 1u << (s % 8);
 		received++;
-		if (s < last)
-			reordered++;
-		else
+		if (s < last && reordered++ < 16)
+			lused += snprintf(late + lused, sizeof(late) - lused,
+					  "%s%lld<%lld@%lld", lused ? "," : "",
+					  (long long)s, (long long)last,
+					  (long long)ms_since(&b.start, &t));
+		else if (s > last)
 			last = s;
 	}
 	for (s = 0; s <= last + 1; s++) {
@@ -330,8 +342,8 @@ static int do_recv(const char *addr, const char *port, long bucket_ms)
 	}
 	printf("received %llu corrupt %llu lost %llu duplicate %llu",
 	       received, corrupt, lost, dup);
-	printf(" reordered %llu last %lld longest_gap %llu runs %s\n",
-	       reordered, (long long)last, gap, runs);
+	printf(" reordered %llu last %lld longest_gap %llu runs %s late %s\n",
+	       reordered, (long long)last, gap, runs, late);
 	if (bucket_ms)
 		buckets_print(&b);
 	free(b.n);
