@@ -43,6 +43,19 @@ test_fault_injection() {
 	for i in $(seq 1 64); do "$VDPA" dev add name after$i mgmtdev "$MGMT"; done
 }
 
+# Fault attribute directory DIR fails only allocations made with code in
+# [START, END) on the stack (its first 32 frames), sleeping ones too, and
+# only when the task's fail-nth says so, never at random.  START as sysfs
+# shows a module's base; END a number.
+fault_filter() { # DIR START END
+	echo 0 >"$1/probability"
+	echo N >"$1/ignore-gfp-wait"
+	echo 0 >"$1/verbose"
+	echo 32 >"$1/stacktrace-depth"
+	echo "$2" >"$1/require-start"
+	printf '0x%x\n' "$3" >"$1/require-end"
+}
+
 # Deterministic: snic-vmm fail-nth (tests/vmm/failnth.c) fails the 1st,
 # 2nd, ... allocation made with snic_vdpa on the stack (failslab's stack
 # filter, the task's fail-nth) in vdpa dev add (which sets up the
@@ -55,7 +68,8 @@ test_fault_injection() {
 # NEEDS_RESET; after each the device must work.  KASAN watches the error
 # paths, the final kmemleak scan their leaks.
 test_fault_injection_sweep() {
-	local fs=/sys/kernel/debug/failslab bin out base size
+	local fs=/sys/kernel/debug/failslab fp=/sys/kernel/debug/fail_page_alloc
+	local bin out base size
 
 	[ -e /proc/self/fail-nth ] && [ -e "$fs/require-start" ] ||
 		fail "kernel lacks fail-nth or failslab's stack filter (run on the test kernel)"
@@ -64,13 +78,17 @@ test_fault_injection_sweep() {
 	! mod_loaded virtio_vdpa || rmmod virtio_vdpa
 	read -r base </sys/module/snic_vdpa/sections/.text
 	size=$(awk '$1 == "snic_vdpa" { print $2 }' /proc/modules)
-	echo 0 >"$fs/probability"
-	echo N >"$fs/ignore-gfp-wait"
-	echo 0 >"$fs/verbose"
-	echo 32 >"$fs/stacktrace-depth"
-	echo "$base" >"$fs/require-start"
-	printf '0x%x\n' $((base + size)) >"$fs/require-end"
+	fault_filter "$fs" "$base" $((base + size))
+	# Page allocations too, of every order and kind, with the same
+	# filter: the rings, the NIC's DMA memory, and the slab pages behind
+	# the allocations failslab sees.
+	if [ -d "$fp" ]; then
+		fault_filter "$fp" "$base" $((base + size))
+		echo N >"$fp/ignore-gfp-highmem"
+		echo 0 >"$fp/min-order"
+	fi
 	out=$("$bin" fail-nth --mgmt "$MGMT" --name fn0 2>&1) || fail "snic-vmm fail-nth: $out"
+	[ ! -d "$fp" ] || echo 1 >"$fp/min-order"
 	echo "$out" | grep '^failnth_'
 	expect_eq "result" "$(vmm_kv "$out" result)" ok
 	[ "$(vmm_kv "$out" failnth_dev_add_points)" -gt 0 ] ||
@@ -82,7 +100,8 @@ test_fault_injection_sweep() {
 		pts=$(sed -n "s/^failnth_op=$op \([0-9]*\) .*/\1/p" <<<"$out")
 		[ "${pts:-0}" -gt 0 ] || fail "no allocation failed in $op (points '${pts}')"
 	done
-	echo "measure: fail-nth: $(vmm_kv "$out" failnth_points) allocations failed in turn:" \
+	echo "measure: fail-nth: $(vmm_kv "$out" failnth_points) allocations failed in turn" \
+		"($([ -d "$fp" ] && echo "slab and page" || echo slab) allocations):" \
 		"dev add $(vmm_kv "$out" failnth_dev_add_points)," \
 		"$(sed -n 's/^failnth_op=\([a-z_]*\) \([0-9]*\) .*/\1 \2/p' <<<"$out" | paste -sd, | sed 's/,/, /g')"
 	expect_eq "devices left" "$(dev_names)" ""

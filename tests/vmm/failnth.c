@@ -10,11 +10,11 @@
  * Deterministic allocation failures, with the kernel's per-task fail-nth
  * (Documentation/fault-injection/fault-injection.rst): N written to
  * /proc/thread-self/fail-nth makes the N-th allocation of this task that
- * passes failslab's filters fail.  The e2e case points failslab's stack
- * filter at snic_vdpa's code, so what counts is every slab allocation
- * made while the driver is on the stack: the driver's own, and those of
- * the NIC, the vdpa core, the driver core and vhost_vdpa's probe under
- * it.  For each operation N = 1, 2, ... until a run in which the counter
+ * passes the filters of failslab or fail_page_alloc fail.  The e2e case
+ * points both stack filters at snic_vdpa's code, so what counts is every
+ * slab and page allocation made while the driver is on the stack: the
+ * driver's own, and those of the NIC, the vdpa core, the driver core and
+ * vhost_vdpa's probe under it.  For each operation N = 1, 2, ... until a run in which the counter
  * did not reach 0: the operation made fewer allocations, ran unfailed
  * and must have succeeded.  A run with a failed allocation must return
  * an error and leave nothing behind, or leave the device not started or
