@@ -496,9 +496,10 @@ mg_tput() { # FILE T0 TC DOWNTIME-MS
 # UDP datagrams the host received so far.
 mg_udp_in() { awk '/^Udp:/ && n++ { print $2 }' /proc/net/snmp; }
 
-# Field NAME of a receiver's report line (0 without one).
+# Field NAME of a receiver's report line (0 without one).  An empty
+# LINE is one empty line to awk: 0 too, or the sums below fail.
 mg_stream_field() { # LINE NAME
-	awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } } END { if (!NR) print 0 }' <<<"$1"
+	awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { v = $(i + 1); exit } } END { print (v == "" ? 0 : v) }' <<<"$1"
 }
 
 # Stop both streams; MG_S=(RECEIVED LOST REORDERED CORRUPT LEAST):
