@@ -184,16 +184,16 @@ struct buckets {
 	size_t nr;
 };
 
-static s64 ms_since(const struct timespec *from, const struct timespec *t)
+/* Nanoseconds from @from to @t. */
+static s64 ns_since(const struct timespec *from, const struct timespec *t)
 {
-	return ((s64)(t->tv_sec - from->tv_sec) * 1000000000LL +
-		(t->tv_nsec - from->tv_nsec)) / 1000000;
+	return (s64)(t->tv_sec - from->tv_sec) * 1000000000LL +
+	       (t->tv_nsec - from->tv_nsec);
 }
 
 static void bucket_add(struct buckets *b, const struct timespec *t)
 {
-	s64 ns = (s64)(t->tv_sec - b->start.tv_sec) * 1000000000LL +
-		 (t->tv_nsec - b->start.tv_nsec);
+	s64 ns = ns_since(&b->start, t);
 	size_t i;
 
 	if (ns < 0)
@@ -318,13 +318,14 @@ static int do_recv(const char *addr, const char *port, long bucket_ms)
 		}
 		seen[s / 8] |= 1u << (s % 8);
 		received++;
-		if (s < last && reordered++ < 16)
+		if (s > last) {
+			last = s;
+		} else if (reordered++ < 16) {
 			lused += snprintf(late + lused, sizeof(late) - lused,
 					  "%s%lld<%lld@%lld", lused ? "," : "",
 					  (long long)s, (long long)last,
-					  (long long)ms_since(&b.start, &t));
-		else if (s > last)
-			last = s;
+					  (long long)(ns_since(&b.start, &t) / 1000000));
+		}
 	}
 	for (s = 0; s <= last + 1; s++) {
 		if (s <= last && !(seen[s / 8] & (1u << (s % 8)))) {

@@ -14,13 +14,13 @@
  * points both stack filters at snic_vdpa's code, so what counts is every
  * slab and page allocation made while the driver is on the stack: the
  * driver's own, and those of the NIC, the vdpa core, the driver core and
- * vhost_vdpa's probe under it.  For each operation N = 1, 2, ... until a run in which the counter
- * did not reach 0: the operation made fewer allocations, ran unfailed
- * and must have succeeded.  A run with a failed allocation must return
- * an error and leave nothing behind, or leave the device not started or
- * NEEDS_RESET (or succeed: an allocation it can do without); after each
- * run the device must work (h_usable), and the final kmemleak scan of
- * the test kernel sees what the error paths leaked.
+ * vhost_vdpa's probe under it.  For each operation N = 1, 2, ... until a
+ * run in which the counter did not reach 0: the operation made fewer
+ * allocations, ran unfailed and must have succeeded.  A run with a failed
+ * allocation must return an error and leave nothing behind, or leave the
+ * device not started or NEEDS_RESET (or succeed: an allocation it can do
+ * without); after each run the device must work (h_usable), and the final
+ * kmemleak scan of the test kernel sees what the error paths leaked.
  */
 static int failnth_fd = -1;
 
