@@ -208,12 +208,17 @@ iperf_server() { # NS
 
 # Run iperf3 -c ADDR ARGS in netns NS; print what the receiver measured,
 # in Mbit/s with one decimal, or the error.  Retries while the server is
-# still starting.
+# still starting.  The client waits on its control connection without a
+# limit of its own: it gets a minute (the cases run it for 1-2 s).
 iperf_mbps() { # NS ADDR IPERF3-ARGS...
 	local ns=$1 addr=$2 out i k
 	shift 2
 	for ((i = 0; i < 20; i++)); do
-		out=$(ip netns exec "$ns" iperf3 -J -c "$addr" "$@") && break
+		out=$(timeout 60 ip netns exec "$ns" iperf3 -J -c "$addr" "$@") && break
+		if [ $? = 124 ]; then
+			echo "iperf3 -c $addr $* still ran after 60 s"
+			return
+		fi
 		[[ $out == *"unable to connect"* ]] || break
 		sleep 0.2
 	done
