@@ -117,6 +117,44 @@ static void hc_vring_running(struct vmm *v)
 	EXPECT_ERR("ring state while running", xioctl(v, VHOST_GET_VRING_BASE, &s), 0);
 }
 
+/*
+ * A queue the device stopped on bad input after it took a buffer: the
+ * good chain's used entry may never be written (vendor interface,
+ * VQ_QUERY: ERROR, avail_idx past used_idx), so the ring has no position
+ * to resume from and GET_VRING_BASE fails with EIO; the VMM then takes
+ * the used index in guest memory.  Both chains go out with one avail
+ * index store and one kick, so the device meets them in one pass.
+ */
+static void hc_vring_base_after_fault(struct vmm *v)
+{
+	struct vhost_vring_state s = { .index = 1 };
+	struct vq *q = v->tx;
+	u64 end = now_ms() + 2000;
+	u8 st;
+
+	h_start(v);
+	q->desc[0] = (struct vring_desc) {
+		.addr = htole64(q->bufs_iova), .len = htole32(64),
+	};
+	/* Past the only mapping: a DMA the device cannot make. */
+	q->desc[1] = (struct vring_desc) {
+		.addr = htole64(MEM_IOVA + MEM_SIZE), .len = htole32(64),
+	};
+	q->avail->ring[0] = htole16(0);
+	q->avail->ring[1] = htole16(1);
+	q->inflight[0] = q->inflight[1] = 1;
+	q->avail_idx = 2;
+	__atomic_store_n(&q->avail->idx, htole16(2), __ATOMIC_RELEASE);
+	vmm_kick(q);
+	while (!((st = vmm_get_status(v)) & VIRTIO_CONFIG_S_NEEDS_RESET)) {
+		if (now_ms() > end)
+			die("a buffer at an unmapped IOVA, and no NEEDS_RESET (status 0x%02x)", st);
+		sleep_ms(10);
+	}
+	EXPECT_ERR("ring state of a queue stopped on bad input",
+		   xioctl(v, VHOST_GET_VRING_BASE, &s), EIO);
+}
+
 static void hc_features_not_offered(struct vmm *v)
 {
 	u64 f = BIT_ULL(VIRTIO_F_VERSION_1);
@@ -578,6 +616,7 @@ const struct hcase hcases[] = {
 	HC(vring_base_too_big),
 	HC(vring_bad_fds),
 	HC(vring_running),
+	HC(vring_base_after_fault),
 	HC(features_not_offered),
 	HC(features_after_features_ok),
 	HC(status_remove_bits),
