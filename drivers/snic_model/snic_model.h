@@ -115,7 +115,8 @@ struct snic_ring_pos {
  * @nused: how many
  * @pop_log: ring position before each of the last chains taken, for
  *	snic_ring_unpop()
- * @pop_seq: chains taken, modulo 2^32 (index into @pop_log)
+ * @pop_head: the slot of @pop_log for the next chain taken (below the
+ *	ring size, which a packed ring need not have a power of two)
  * @ndesc: packed rings: ring slots of the chain with each Buffer ID
  * @backlog: frames from the port waiting for receive buffers
  * @received: descriptor chains taken
@@ -135,7 +136,7 @@ struct snic_model_vq {
 	struct snic_used_elem *used;
 	u16 nused;
 	struct snic_ring_pos *pop_log;
-	u32 pop_seq;
+	u16 pop_head;
 	u16 *ndesc;
 	struct sk_buff_head backlog;
 	u64 received;

@@ -91,6 +91,7 @@ int snic_ring_alloc(struct snic_model_vq *vq)
 		return -ENOMEM;
 	}
 	vq->nused = 0;
+	vq->pop_head = 0;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(snic_ring_alloc);
@@ -241,7 +242,8 @@ int snic_ring_pop(struct snic_model_vq *vq, struct snic_chain *c)
 	 */
 	if (vq->received - vq->completed >= vq->r.size)
 		return -EINVAL;
-	vq->pop_log[vq->pop_seq++ % vq->r.size] = pos;
+	vq->pop_log[vq->pop_head] = pos;
+	vq->pop_head = vq->pop_head + 1 < vq->r.size ? vq->pop_head + 1 : 0;
 	vq->received++;
 	return 1;
 }
@@ -258,12 +260,13 @@ void snic_ring_unpop(struct snic_model_vq *vq, u16 n)
 
 	if (!n)
 		return;
-	vq->pop_seq -= n;
+	vq->pop_head = (vq->pop_head + vq->r.size - n) % vq->r.size;
 	vq->received -= n;
-	pos = vq->pop_log[vq->pop_seq % vq->r.size];
+	pos = vq->pop_log[vq->pop_head];
 	vq->r.avail_idx = pos.idx;
 	vq->r.avail_wrap = pos.wrap;
 }
+EXPORT_SYMBOL_IF_KUNIT(snic_ring_unpop);
 
 /**
  * snic_chain_xfer() - access a byte range of a chain's buffers

@@ -827,6 +827,74 @@ static void snic_ring_packed_in_flight(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x->vq.received, 2 * SNIC_TR_SIZE);
 }
 
+/*
+ * Chains taken and given back (snic_ring_unpop(), for a frame that did
+ * not fit) on a packed ring of 7 entries, which need not be a power of
+ * two (virtio 1.3 2.8): across the end of the ring, the avail position
+ * returns to the first chain given back, wrap counter included, and
+ * that chain is the next one taken.
+ */
+static void snic_ring_packed_unpop(struct kunit *test)
+{
+	struct snic_rfix *x = snic_rfix(test, 0, 0);
+	struct snic_test_pdesc *d = (struct snic_test_pdesc *)x->r->desc;
+	const u16 size = SNIC_TR_SIZE - 1;
+	struct snic_test_ring *r = x->r;
+	bool notify = false;
+	unsigned int i;
+
+	snic_ring_free(&x->vq);
+	x->vq.r.size = size;
+	KUNIT_ASSERT_EQ(test, snic_ring_alloc(&x->vq), 0);
+	x->vq.r.flags = SNIC_VQ_F_PACKED;
+	x->vq.r.avail_wrap = 1;
+	x->vq.r.used_wrap = 1;
+	/* The first lap: 7 chains, each with its slot as ID. */
+	for (i = 0; i < size; i++) {
+		d[i].addr = cpu_to_le64(iova(x, r->buf[i]));
+		d[i].len = cpu_to_le32(8);
+		d[i].id = cpu_to_le16(i);
+		d[i].flags = snic_pavail(1);
+	}
+	/* Five taken and used: their IDs are free again. */
+	for (i = 0; i < 5; i++) {
+		KUNIT_ASSERT_EQ(test, snic_ring_pop(&x->vq, x->c), 1);
+		snic_ring_add_used(&x->vq, x->c->head, 0);
+	}
+	KUNIT_ASSERT_EQ(test, snic_ring_flush(&x->vq, &notify), 0);
+	/* The second lap offers slots 0-2 again (the flush wrote them). */
+	for (i = 0; i < 3; i++) {
+		d[i].addr = cpu_to_le64(iova(x, r->buf[i]));
+		d[i].len = cpu_to_le32(8);
+		d[i].id = cpu_to_le16(i);
+		d[i].flags = snic_pavail(0);
+	}
+	/* Four more: slots 5 and 6 of the first lap, 0 and 1 of the second. */
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, snic_ring_pop(&x->vq, x->c), 1);
+	KUNIT_EXPECT_EQ(test, x->vq.r.avail_idx, 2);
+	KUNIT_EXPECT_EQ(test, x->vq.r.avail_wrap, 0);
+	KUNIT_EXPECT_EQ(test, x->c->head, 1);
+	/* The last three back: the position before slot 6 of the first lap. */
+	snic_ring_unpop(&x->vq, 3);
+	KUNIT_EXPECT_EQ(test, x->vq.r.avail_idx, 6);
+	KUNIT_EXPECT_EQ(test, x->vq.r.avail_wrap, 1);
+	KUNIT_EXPECT_EQ(test, x->vq.received, 6);
+	KUNIT_ASSERT_EQ(test, snic_ring_pop(&x->vq, x->c), 1);
+	KUNIT_EXPECT_EQ(test, x->c->head, 6);
+	/* Back across the end of the ring for one chain. */
+	snic_ring_unpop(&x->vq, 1);
+	KUNIT_EXPECT_EQ(test, x->vq.r.avail_idx, 6);
+	KUNIT_EXPECT_EQ(test, x->vq.r.avail_wrap, 1);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, snic_ring_pop(&x->vq, x->c), 1);
+	KUNIT_EXPECT_EQ(test, x->c->head, 1);
+	/* Giving none back moves nothing. */
+	snic_ring_unpop(&x->vq, 0);
+	KUNIT_EXPECT_EQ(test, x->vq.r.avail_idx, 2);
+	KUNIT_EXPECT_EQ(test, x->vq.received, 9);
+}
+
 /* Readable buffers come first. */
 static void snic_ring_write_then_read(struct kunit *test)
 {
@@ -1285,7 +1353,7 @@ static void snic_ring_avail_idx_race(struct kunit *test)
 		/* The device expects index A: B is one chain, A none. */
 		x->vq.r.avail_idx = SNIC_RACE_A;
 		x->vq.received = 0;
-		x->vq.pop_seq = 0;
+		x->vq.pop_head = 0;
 		res = snic_ring_pop(&x->vq, x->c);
 		if (res == 0 || res == 1) {
 			got[res]++;
@@ -1413,6 +1481,7 @@ static struct kunit_case snic_ring_cases[] = {
 	KUNIT_CASE(snic_ring_avail_jump),
 	KUNIT_CASE(snic_ring_in_flight),
 	KUNIT_CASE(snic_ring_packed_in_flight),
+	KUNIT_CASE(snic_ring_packed_unpop),
 	KUNIT_CASE(snic_ring_write_then_read),
 	KUNIT_CASE(snic_ring_iotlb),
 	KUNIT_CASE(snic_ring_iotlb_rings),
