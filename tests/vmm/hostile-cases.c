@@ -142,7 +142,8 @@ static void hc_vring_base_after_fault(struct vmm *v)
 	};
 	q->avail->ring[0] = htole16(0);
 	q->avail->ring[1] = htole16(1);
-	q->inflight[0] = q->inflight[1] = 1;
+	q->inflight[0] = 1;
+	q->inflight[1] = 1;
 	q->avail_idx = 2;
 	__atomic_store_n(&q->avail->idx, htole16(2), __ATOMIC_RELEASE);
 	vmm_kick(q);
