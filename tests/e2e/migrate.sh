@@ -129,7 +129,7 @@ mg_qemu() { # VER NET [incoming]
 	mkdir -p "$d"
 	mkfifo "$d/con.in" "$d/con.out"
 	case "$ver" in
-	7.2) qemu=(${SNIC_QEMU72:-qemu-system-x86_64}) ;;
+	7.2) qemu=("${SNIC_QEMU72:-qemu-system-x86_64}") ;;
 	10.0) qemu=("$SNIC_TOP/scripts/qemu10" -audio none) ;;
 	*) fail "unknown QEMU version $ver" ;;
 	esac
