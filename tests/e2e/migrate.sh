@@ -910,6 +910,11 @@ mg_cleanup() {
 			tr -d '\r' <"$d/console" >"$SNIC_JOB/migrate/${d##*/}.console" 2>/dev/null
 		done
 		cp "$MG"/trace-* "$MG"/stream-* "$MG"/ping.log "$MG"/results "$SNIC_JOB/migrate/" 2>/dev/null
+		# The hops it completed, for bench-migration's table.
+		if [ -n "${MG_CASE:-}" ] && [ -s "$MG/results" ]; then
+			mkdir -p "$SNIC_JOB/migrate-results"
+			cp "$MG/results" "$SNIC_JOB/migrate-results/${MG_CASE#test_}.failed"
+		fi
 		cat "$MG_NICFS" >"$SNIC_JOB/migrate/nic0" 2>/dev/null
 		dmesg >"$SNIC_JOB/migrate/dmesg"
 	fi
