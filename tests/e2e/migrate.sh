@@ -173,6 +173,35 @@ mg_qemu() { # VER NET [incoming]
 mg_pid() { cat "$MG/$1/pid"; }
 mg_alive() { kill -0 "$(mg_pid "$1")" 2>/dev/null; }
 
+# What became of instance ID, for a failure message: alive, or how it
+# ended (exit status or signal), then the end of its QEMU log and of its
+# guest's console (a guest that panics makes QEMU exit: -no-reboot).
+mg_fate() { # ID
+	local pid rc=0 i state
+	pid=$(mg_pid "$1")
+	state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
+	if [ -n "$state" ] && [ "$state" != Z ]; then
+		echo "$1 (pid $pid) is alive"
+	else
+		# Status 127: not a child of this shell, nothing to tell.
+		wait "$pid" 2>/dev/null || rc=$?
+		if [ "$rc" = 127 ]; then
+			echo "$1 (pid $pid) has exited"
+		elif ((rc > 128)); then
+			echo "$1 (pid $pid) was killed by signal $((rc - 128))"
+		else
+			echo "$1 (pid $pid) exited with status $rc"
+		fi
+	fi
+	echo "--- $1: the end of its QEMU log"
+	tail -n 20 "$MG/$1/qemu.log"
+	echo "--- $1: the end of its guest's console"
+	tr -d '\r' <"$MG/$1/console" | tail -n 40
+	for i in "$MG"/core.*; do
+		[ -e "$i" ] && echo "--- a core: $i"
+	done
+}
+
 # Send QMP commands to instance ID, each after the previous one's answer;
 # print the last answer (one JSON line), skipping events.  Fails if QEMU
 # does not answer or answers with an error.
@@ -808,8 +837,12 @@ mg_hop() { # NET KIND
 		fail "hop $MG_HOP ($src -> $dst): migration did not complete: $st
 source: $(cat "$MG/$src/qemu.log")
 destination: $(cat "$MG/$dst/qemu.log")"
-	mg_qmp "$dst" '{"execute":"query-status"}' | grep -q '"status": *"running"' ||
-		fail "hop $MG_HOP: destination not running: $(mg_qmp "$dst" '{"execute":"query-status"}')"
+	if ! mg_qmp "$dst" '{"execute":"query-status"}' | grep -q '"status": *"running"'; then
+		# Not in $(): only this shell can wait for its QEMUs.
+		mg_fate "$dst" >"$MG/fate"
+		fail "hop $MG_HOP: destination not running: $(mg_qmp "$dst" '{"execute":"query-status"}')
+$(cat "$MG/fate")"
+	fi
 	mg_quit "$src"
 	mg_switch "$dst"
 	tp=$(mg_ping_after "$tc" 60) ||
