@@ -271,5 +271,6 @@ test_vmm_hostile() {
 	expect_eq "cases skipped" "$(vmm_kv "$out" hostile_skipped)" 0
 	expect_eq "random operations" "$(vmm_kv "$out" hostile_random_ops)" $ops
 	echo "measure: $(vmm_kv "$out" hostile_cases) named cases, $ops random operations (seed $seed)"
+	echo "measure: ring state after a ring fault: $(vmm_kv "$out" vring_base_after_fault)"
 	"$VDPA" dev del vm0
 }
