@@ -28,6 +28,22 @@ linux_src() { echo "$SNIC_CACHE/src/linux-source-$SNIC_KSERIES"; }
 # Directory of a prepared kernel (test or guest), via its stable link.
 kernel_dir() { echo "$SNIC_CACHE/kernels/$1"; }
 
+# Publish TMP, a build made aside, as OUT: marked complete and renamed
+# (if a concurrent build got there first, its OUT stands).  With LINK,
+# LINK then names OUT and the other builds beside it (OUT's name up to
+# its last "-", then anything) go, the ones still being made aside kept.
+cache_publish() { # TMP OUT [LINK]
+	local tmp=$1 out=$2 link=${3:-} old
+	touch "$tmp/.done"
+	rm -rf "$out"
+	mv "$tmp" "$out" 2>/dev/null || [ -e "$out/.done" ] || die "cannot move $tmp to $out"
+	[ -n "$link" ] || return 0
+	ln -sfn "$(basename "$out")" "$link"
+	for old in "${out%-*}"-*; do
+		[ "$old" = "$out" ] || [ "${old%.tmp.*}" != "$old" ] || rm -rf "$old"
+	done
+}
+
 # The vdpa tool with device_features support (iproute2 >= 6.2), unpacked
 # from bookworm-backports by scripts/setup.
 vdpa_tool() {
