@@ -806,6 +806,7 @@ mg_qemu72_svq_crash() { # ID
 # not measured).
 mg_hop() { # NET KIND
 	local net=$1 kind=$2 src=$MG_CUR ver dst t0 tc tp st gap tr=(-1 -1 -1 0 0 0 0 0 0) s c0 cpu tput=(-1 -1)
+	local i ans
 	ver=$(cat "$MG/$src/ver")
 	MG_HOP=$((MG_HOP + 1))
 	mg_qemu "$ver" "$net" incoming
@@ -837,10 +838,18 @@ mg_hop() { # NET KIND
 		fail "hop $MG_HOP ($src -> $dst): migration did not complete: $st
 source: $(cat "$MG/$src/qemu.log")
 destination: $(cat "$MG/$dst/qemu.log")"
-	if ! mg_qmp "$dst" '{"execute":"query-status"}' | grep -q '"status": *"running"'; then
+	# The source completes once it has sent everything; the destination
+	# runs once it has loaded it.
+	for ((i = SECONDS + 60; SECONDS < i; )); do
+		ans=$(mg_qmp "$dst" '{"execute":"query-status"}') || true
+		grep -q '"status": *"running"' <<<"$ans" && break
+		mg_alive "$dst" || break
+		sleep 0.5
+	done
+	if ! grep -q '"status": *"running"' <<<"$ans"; then
 		# Not in $(): only this shell can wait for its QEMUs.
 		mg_fate "$dst" >"$MG/fate"
-		fail "hop $MG_HOP: destination not running: $(mg_qmp "$dst" '{"execute":"query-status"}')
+		fail "hop $MG_HOP: destination not running: $ans
 $(cat "$MG/fate")"
 	fi
 	mg_quit "$src"
