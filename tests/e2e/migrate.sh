@@ -172,15 +172,21 @@ mg_qemu() { # VER NET [incoming]
 
 mg_pid() { cat "$MG/$1/pid"; }
 mg_alive() { kill -0 "$(mg_pid "$1")" 2>/dev/null; }
+# Whether process PID is gone or a zombie (dead, not yet waited for):
+# kill -0 still reaches a zombie.
+mg_dead() { # PID
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
+	[ -z "$state" ] || [ "$state" = Z ]
+}
 
 # What became of instance ID, for a failure message: alive, or how it
 # ended (exit status or signal), then the end of its QEMU log and of its
 # guest's console (a guest that panics makes QEMU exit: -no-reboot).
 mg_fate() { # ID
-	local pid rc=0 i state
+	local pid rc=0 i
 	pid=$(mg_pid "$1")
-	state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
-	if [ -n "$state" ] && [ "$state" != Z ]; then
+	if ! mg_dead "$pid"; then
 		echo "$1 (pid $pid) is alive"
 	else
 		# Status 127: not a child of this shell, nothing to tell.
@@ -772,19 +778,17 @@ mg_passthrough() { # ID NET
 # evidence is the core: SIGSEGV with virtqueue_fill or virtqueue_flush
 # innermost.
 mg_qemu72_svq_crash() { # ID
-	local pid rc core i bt state
+	local pid rc core i bt
 	pid=$(mg_pid "$1")
 	# Only Debian's binary has the bug: a crash of the patched one
 	# (SNIC_QEMU72) fails the case like any other.
 	[ "$(cat "$MG/$1/ver")" = 7.2 ] && [ -z "${SNIC_QEMU72:-}" ] || return 1
-	# Gone or a zombie (dead, not yet waited for); not while it still
-	# writes its core.
+	# Dead; not while it still writes its core.
 	for ((i = SECONDS + 120; SECONDS < i; )); do
-		state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && break
+		mg_dead "$pid" && break
 		sleep 0.2
 	done
-	[ -z "$state" ] || [ "$state" = Z ] || return 1
+	mg_dead "$pid" || return 1
 	rc=0
 	wait "$pid" 2>/dev/null || rc=$?
 	rm -f "$MG/$1/pid"
