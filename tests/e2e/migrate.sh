@@ -166,7 +166,11 @@ mg_qemu() { # VER NET [incoming]
 	MG_LAST=$id
 	mg_log "$id: QEMU $ver on $net${inc:+, incoming}: pid $(cat "$d/pid")"
 	for ((i = SECONDS + 300; SECONDS < i; )); do
-		mg_qmp "$id" '{"execute":"query-status"}' >/dev/null 2>&1 && return 0
+		if mg_qmp "$id" '{"execute":"query-status"}' >/dev/null 2>&1; then
+			# The binary the wrappers exec, for a core's backtrace.
+			readlink "/proc/$(mg_pid "$id")/exe" >"$d/exe" || true
+			return 0
+		fi
 		mg_alive "$id" || break
 		sleep 0.2
 	done
@@ -203,12 +207,21 @@ mg_fate() { # ID
 		fi
 	fi
 	echo "--- $1: the end of its QEMU log"
-	tail -n 20 "$MG/$1/qemu.log"
+	tail -n 20 "$MG/$1/qemu.log" || true
 	echo "--- $1: the end of its guest's console"
-	tr -d '\r' <"$MG/$1/console" | tail -n 40
+	tr -d '\r' <"$MG/$1/console" | tail -n 40 || true
 	for i in "$MG"/core.*; do
-		[ -e "$i" ] && echo "--- a core: $i"
+		if [ -e "$i" ]; then
+			echo "--- a core: $i"
+		fi
 	done
+	if [ -s "$MG/core.$pid" ] && [ -s "$MG/$1/exe" ]; then
+		echo "--- $1: its core's innermost frames"
+		gdb -batch -nx -ex bt "$(cat "$MG/$1/exe")" "$MG/core.$pid" 2>/dev/null |
+			grep '^#[0-9]' | uniq | head -n 12 || true
+	fi
+	# The cases run with set -e: this report must not end them.
+	return 0
 }
 
 # Send QMP commands to instance ID, each after the previous one's answer;
