@@ -94,8 +94,6 @@ MG_TRX=		# pid of the host's throughput receiver
 MG_STREAM=	# the host's snic-stream
 MG_S=()		# the last streams' counts (mg_stream_stop)
 MG_S_IN=	# and the guest receiver's report
-MG_S_OUT=	# and the host receiver's report
-MG_STEER=	# the last hop's destination restored its queue pairs late
 MG_ST0=		# when they started
 MG_ST1=		# when they stopped
 MG_NATIVE=	# the case migrates with the device's dirty log
@@ -568,7 +566,7 @@ mg_stream_field() { # LINE NAME
 mg_stream_stop() {
 	local out in hs gs g h
 	MG_S=(0 0 0 0 0)
-	MG_S_IN= MG_S_OUT= MG_STEER=
+	MG_S_IN=
 	MG_ST1=$(date +%s.%N)
 	kill -INT "$MG_TX" 2>/dev/null || true
 	wait "$MG_TX" 2>/dev/null || true
@@ -593,7 +591,7 @@ mg_stream_stop() {
 	gs=$(awk '/^sent/ { print $2; exit }' "$MG/guest-stream-$MG_HOP" || true)
 	echo "guest to host: sent ${gs:-?}, ${out:-no report}; host to guest: sent ${hs:-?}, ${in:-no report}" \
 		>"$MG/stream-$MG_HOP"
-	MG_S_IN=$in MG_S_OUT=$out
+	MG_S_IN=$in
 	g=$(mg_stream_field "$out" received) h=$(mg_stream_field "$in" received)
 	set -- $((${gs:-0} - g)) $((${hs:-0} - h))
 	MG_S=($((g + h)) $(($1 > $2 ? $1 : $2))
@@ -608,7 +606,7 @@ mg_stream_why() {
 }
 
 # Whether every datagram the guest received out of order (REPORT, its
-# receiver's) is one of the first the host sent after a run of lost ones
+# receiver's; each is listed in "late", up to 16) is one of the first the host sent after a run of lost ones
 # (the outage), within a quarter of a second of it.  QEMU 7.2 starts the
 # destination device with DRIVER_OK and only then sets its queue pairs
 # through the CVQ (it knows no VHOST_BACKEND_F_ENABLE_AFTER_DRIVER_OK).
@@ -621,7 +619,7 @@ mg_stream_why() {
 # datagram out of order fails.
 mg_steered() { # REPORT
 	awk -v win=$((MG_PPS / 4)) '
-	{ for (i = 1; i < NF; i++) { if ($i == "runs") runs = $(i + 1); if ($i == "late") late = $(i + 1) } }
+	{ for (i = 1; i < NF; i++) { if ($i == "runs") runs = $(i + 1); if ($i == "late") late = $(i + 1); if ($i == "reordered") o = $(i + 1) } }
 	END {
 		if (late == "" || late == "-" || runs == "" || runs == "-")
 			exit 1
@@ -631,6 +629,8 @@ mg_steered() { # REPORT
 			end[j] = x[1] + x[2]
 		}
 		n = split(late, l, ",")
+		if (o != n)
+			exit 1
 		for (i = 1; i <= n; i++) {
 			split(l[i], y, "<")
 			ok = 0
@@ -644,19 +644,19 @@ mg_steered() { # REPORT
 }
 
 # The checks on the streams' report (MG_S), for WHAT: they flowed both
-# ways, nothing corrupt or reordered, and losses only while the guest did
+# ways, nothing corrupt or reordered (but with "steered", what
+# mg_steered explains), and losses only while the guest did
 # not answer the host's pings (the sum of the ping gaps in the streams'
 # time: the switchover, and the moments the nested guest stalls under
 # TCG).
-mg_stream_check() { # WHAT
-	local away
+mg_stream_check() { # WHAT [steered]
+	local away steer=${2:-}
 	away=$(mg_ping_gap "$MG_ST0" "$MG_ST1" | awk '{ print $3 }')
 	set -- "$1" "${MG_S[@]}"
 	[ "$6" -gt 0 ] || fail "$1: a stream did not flow: $(mg_stream_why)"
 	[ "$5" = 0 ] || fail "$1: $5 corrupt datagrams: $(mg_stream_why)"
 	if [ "$4" != 0 ]; then
-		[ -n "$MG_STEER" ] && [ "$(mg_stream_field "$MG_S_OUT" reordered)" = 0 ] &&
-			[ "$(mg_stream_field "$MG_S_IN" reordered)" -le 16 ] &&
+		[ -n "$steer" ] && [ "$(mg_stream_field "$MG_S_IN" reordered)" = "$4" ] &&
 			mg_steered "$MG_S_IN" ||
 			fail "$1: $4 datagrams out of order: $(mg_stream_why)"
 		mg_log "$1: $4 datagram(s) to the guest out of order, each among the first after the outage: steered by one queue pair before QEMU 7.2 restored the pair count"
@@ -870,7 +870,7 @@ mg_qemu72_svq_crash() { # ID
 # not measured).
 mg_hop() { # NET KIND
 	local net=$1 kind=$2 src=$MG_CUR ver dst t0 tc tp st gap tr=(-1 -1 -1 0 0 0 0 0 0) s c0 cpu tput=(-1 -1)
-	local i ans
+	local i ans steer
 	ver=$(cat "$MG/$src/ver")
 	MG_HOP=$((MG_HOP + 1))
 	mg_qemu "$ver" "$net" incoming
@@ -942,9 +942,10 @@ $(cat "$MG/fate")"
 	fi
 	# QEMU 7.2 with shadow virtqueues sets the destination's queue pairs
 	# after DRIVER_OK (mg_steered).
+	steer=
 	[ "$kind" != vdpa ] || [ "$ver" != 7.2 ] || [ -n "$MG_NATIVE" ] ||
-		[ "$MG_WANT_PAIRS" -le 1 ] || MG_STEER=1
-	mg_stream_check "hop $MG_HOP"
+		[ "$MG_WANT_PAIRS" -le 1 ] || steer=steered
+	mg_stream_check "hop $MG_HOP" $steer
 	set -- $gap
 	echo "$kind $MG_HOP $(jq -r '"\(.downtime) \(."total-time") \(."setup-time")"' <<<"$st")" \
 		"$1 $2 ${s[0]} ${s[1]} ${s[2]} ${tr[*]} $cpu ${tput[*]}" >>"$MG/results"
