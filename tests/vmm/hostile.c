@@ -92,9 +92,18 @@ bool h_has(struct vmm *v, unsigned int bit)
 void h_usable(struct vmm *v, const char *after)
 {
 	struct vhost_vring_state s = { .index = 1 };
+	unsigned int a;
 	u8 st;
 
 	step = after;
+	/*
+	 * An IOTLB batch belongs to the file, not to the device: a reset
+	 * does not end it, and while it is open vhost_vdpa refuses every
+	 * other address space's message.  End one left open, whichever
+	 * address space it is in (in the others it ends nothing).
+	 */
+	for (a = 0; a < v->nas; a++)
+		xiotlb(v, a, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0);
 	vmm_set_status(v, 0);
 	st = vmm_get_status(v);
 	if (st)
@@ -300,12 +309,16 @@ int mode_hostile(struct vmm *v, const char *path, const char *only,
 	kv("hostile_failed", "%u", failed);
 
 	if (random_ops) {
+		static char after[64];
+
 		quiet = true;
 		h_open(v, path);
 		for (i = 0; i < random_ops; i++) {
 			h_random_op(v, &seed);
 			if (i % 1000 == 999) {
-				h_usable(v, "random operations");
+				snprintf(after, sizeof(after),
+					 "random operations %u-%u", i - 999, i);
+				h_usable(v, after);
 				if (!rnd(&seed, 2)) {
 					close(v->fd);
 					h_open(v, path);
