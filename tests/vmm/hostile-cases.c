@@ -664,6 +664,7 @@ const struct hcase hcases[] = {
 	HC(iotlb_read_only_ring),
 	HC(iotlb_unmap_running),
 	HC(batch_end_other_asid),
+	HC(batch_across_reset),
 	HC(kick_after_reset),
 	HC(vring_enable_running),
 	HC(close_running),

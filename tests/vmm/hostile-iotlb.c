@@ -182,3 +182,26 @@ void hc_batch_end_other_asid(struct vmm *v)
 	EXPECT_ERR("end in AS 1", xiotlb(v, 1, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), EREFUSED);
 	EXPECT_ERR("end in AS 0", xiotlb(v, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), 0);
 }
+
+/*
+ * A batch is the file's, not the device's: a reset (SET_STATUS 0) in
+ * the middle of one leaves it open, so other address spaces stay
+ * refused until it ends, and its update still lands at the end.
+ */
+void hc_batch_across_reset(struct vmm *v)
+{
+	EXPECT_ERR("begin in AS 1", xiotlb(v, 1, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0), 0);
+	EXPECT_ERR("update in AS 1", xiotlb(v, 1, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096,
+					    UA(v), RW), 0);
+	vmm_set_status(v, 0);
+	if (vmm_get_status(v))
+		die("status 0x%02x after a reset", vmm_get_status(v));
+	EXPECT_ERR("begin in AS 0 after the reset",
+		   xiotlb(v, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0), EREFUSED);
+	EXPECT_ERR("end in AS 1", xiotlb(v, 1, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), 0);
+	EXPECT_ERR("the batch's map is there",
+		   xiotlb(v, 1, VHOST_IOTLB_UPDATE, MEM_IOVA, 4096, UA(v), RW), EREFUSED);
+	EXPECT_ERR("begin in AS 0 once it ended",
+		   xiotlb(v, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0), 0);
+	EXPECT_ERR("end in AS 0", xiotlb(v, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0), 0);
+}

@@ -339,6 +339,7 @@ void hc_iotlb_remap(struct vmm *v);
 void hc_iotlb_read_only_ring(struct vmm *v);
 void hc_iotlb_unmap_running(struct vmm *v);
 void hc_batch_end_other_asid(struct vmm *v);
+void hc_batch_across_reset(struct vmm *v);
 
 /* failnth.c: mode fail-nth */
 int mode_fail_nth(struct vmm *v, const char *mgmt, const char *name);
