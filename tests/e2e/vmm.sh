@@ -109,6 +109,31 @@ test_vmm_unmapped_ring() {
 	"$VDPA" dev del vm0
 }
 
+# A vhost user that frees receive memory (munmap, then IOTLB_INVALIDATE)
+# while the device writes frames into it, round after round: vhost_vdpa
+# unpins the pages before it asks the driver to unmap them, so the NIC
+# must hold the pages it maps (vendor interface, IOTLB_MAP).  The model
+# refuses, and logs, any DMA to a free page: none may be logged.  The
+# client fails if the device never met the unmapped memory (the race did
+# not run).  SNIC_UNMAP_DEBUG=1 shows each round.
+test_vmm_unmap_race() {
+	local bin dev out d0 free rounds=${SNIC_UNMAP_ROUNDS:-100}
+
+	bin=$(vmm_bin) || fail "cannot build the client (tests/vmm/)"
+	dev=$(vmm_dev vm0 mac 02:00:00:00:0c:06 max_vqp 1) || fail "no vhost-vdpa device"
+	sysctl -qw net.ipv6.conf.snic0f0.disable_ipv6=1 2>/dev/null || true
+	ip link set snic0f0 up
+	d0=$(dmesg | wc -l)
+	out=$(SNIC_UNMAP_DEBUG=${SNIC_UNMAP_DEBUG:-} "$bin" unmap-race --dev "$dev" \
+		--port snic0f0 --rounds "$rounds" 2>&1) || fail "snic-vmm unmap-race: $out"
+	[ -z "${SNIC_UNMAP_DEBUG:-}" ] || grep "^round" <<<"$out" | sed 's/^/measure: /'
+	free=$(dmesg | tail -n +$((d0 + 1)) | grep -c "the page is free" || true)
+	echo "measure: $(vmm_kv "$out" rounds_raced) of $rounds rounds unmapped under the device's writes, $(vmm_kv "$out" rounds_ms) ms; DMA to free pages refused: $free"
+	expect_eq "result" "$(vmm_kv "$out" result)" ok
+	expect_eq "DMA to free pages (model's log)" "$free" 0
+	"$VDPA" dev del vm0
+}
+
 # The vhost_vdpa with the device dirty page log and device state
 # (patches/linux/): the test kernel's own; on the stock kernel the drop-in
 # module that scripts/setup built (scripts/build-vhost-vdpa), loaded

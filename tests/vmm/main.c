@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * snic-vmm's command line: usage() and main().  The modes are in files
- * of their own: traffic.c, unmapped.c, state.c, hostile.c, failnth.c.
+ * of their own: traffic.c, unmapped.c, state.c, hostile.c, failnth.c,
+ * logcost.c, unmaprace.c.
  *
  * snic-vmm: a userspace vhost-vdpa client that drives /dev/vhost-vdpa-N as
  * a VMM does, without a guest: control path, IOTLB maps of its own memory,
@@ -52,6 +53,13 @@
  *	read-and-clear of the bitmap, one DIRTY_LOG_SYNC, switching the
  *	log on, and one mailbox round trip (logcost.c).  A benchmark.
  *
+ *   snic-vmm unmap-race --dev /dev/vhost-vdpa-N --port REP [--rounds N]
+ *	N rounds (default 50) of: receive buffers posted, frames sent into
+ *	the representor, the buffers munmapped and invalidated while the
+ *	device writes into them (unmaprace.c).  The kernel must not let the
+ *	device write into pages it freed; a debug kernel reports it if it
+ *	does.
+ *
  * Results are KEY=VALUE lines on stdout; the first failure ends the
  * program with a message on stderr and exit status 1 (2 for bad usage).
  */
@@ -66,8 +74,9 @@ static void __noreturn usage(void)
 		"       %s hostile --dev /dev/vhost-vdpa-N [--case NAME] [--random N] [--seed S]\n"
 		"       %s fail-nth --mgmt MGMTDEV --name NAME\n"
 		"       %s state --dev /dev/vhost-vdpa-N --port REPRESENTOR {--dst /dev/vhost-vdpa-M --dst-port REPRESENTOR}... [--frames N] [--fault promisc]\n"
-		"       %s log-cost --dev /dev/vhost-vdpa-N [--sizes GIB,GIB,...] [--rounds N]\n",
-		prog, prog, prog, prog, prog, prog);
+		"       %s log-cost --dev /dev/vhost-vdpa-N [--sizes GIB,GIB,...] [--rounds N]\n"
+		"       %s unmap-race --dev /dev/vhost-vdpa-N --port REPRESENTOR [--rounds N]\n",
+		prog, prog, prog, prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -196,6 +205,11 @@ int main(int argc, char **argv)
 			usage();
 		vmm_open(&v, dev);
 		rc = mode_log_cost(&v, sizes, rounds);
+	} else if (!strcmp(mode, "unmap-race")) {
+		if (!port || !rounds || rounds > 100000)
+			usage();
+		vmm_open(&v, dev);
+		rc = mode_unmap_race(&v, port, rounds);
 	} else if (!strcmp(mode, "hostile")) {
 		rc = mode_hostile(&v, dev, only, random_ops, seed);
 	} else {

@@ -284,6 +284,7 @@ void log_stop(struct vmm *v);
 void tx_post(struct traffic *t);
 void tx_reap(struct traffic *t);
 void tx_run(struct traffic *t, unsigned int last);
+void rx_post_queue(struct vq *q);
 void rx_reap(struct traffic *t);
 void rx_run(struct traffic *t, unsigned int last);
 unsigned int vmm_frame_max(const struct vmm *v);
@@ -302,6 +303,9 @@ u8 *state_get(struct vmm *v, u32 *size);
 int mode_state(struct vmm *v, const char *port, const char **dst,
 	       const char **dst_port, unsigned int ndst,
 	       unsigned int frames);
+
+/* unmaprace.c: mode unmap-race */
+int mode_unmap_race(struct vmm *v, const char *port, unsigned int rounds);
 
 /* logcost.c: mode log-cost */
 int mode_log_cost(struct vmm *v, const char *sizes, unsigned int rounds);
