@@ -356,7 +356,6 @@ void snic_model_debugfs_exit(void);
 
 /* snic_model_iotlb.c */
 u32 snic_model_as_init(struct snic_model *m, struct snic_model_fn *fn);
-void snic_model_as_clear(struct snic_model_fn *fn, struct snic_model_as *as);
 void snic_model_as_fini(struct snic_model_fn *fn);
 void snic_model_log_write(struct snic_model_fn *fn, u16 asid, u64 iova,
 			  u64 len);

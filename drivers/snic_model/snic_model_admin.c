@@ -139,8 +139,10 @@ void snic_model_fn_reset(struct snic_model_fn *fn, bool clean_map)
 	snic_model_log_stop_all(fn);
 	if (clean_map) {
 		spin_lock(&fn->iotlb_lock);
-		for (i = 0; i < SNIC_MODEL_NAS; i++)
-			snic_model_as_clear(fn, &fn->as[i]);
+		for (i = 0; i < SNIC_MODEL_NAS; i++) {
+			vhost_iotlb_reset(fn->as[i].iotlb);
+			fn->as[i].passthrough = false;
+		}
 		spin_unlock(&fn->iotlb_lock);
 	}
 	memset(fn->group_asid, 0, sizeof(fn->group_asid));

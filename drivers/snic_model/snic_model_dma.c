@@ -6,8 +6,7 @@
  * or written.  A model has no bus to master; it reaches a bus address
  * through the kernel's page of it, which exists for every address the
  * vdpa bus drivers hand out (pinned user pages, or memory the DMA API
- * mapped).  The NIC holds every page it maps (snic_model_iotlb.c); it
- * refuses to touch a free page, which only a host bug can give it.
+ * mapped).
  */
 #include <linux/align.h>
 #include <linux/highmem.h>
@@ -28,8 +27,8 @@
  * The NIC's access to memory outside any address space: its own tables
  * the host gives by bus address (the dirty log's page list and pages).
  *
- * Return: 0, or -EFAULT when a page is not memory or is free (the pieces
- * before it have been accessed).
+ * Return: 0, or -EFAULT when a page is not memory (the pieces before it
+ * have been accessed).
  */
 int snic_model_bus_access(u64 addr, u64 len, snic_dma_actor actor, void *arg)
 {
@@ -37,22 +36,11 @@ int snic_model_bus_access(u64 addr, u64 len, snic_dma_actor actor, void *arg)
 		unsigned long pfn = PHYS_PFN(addr);
 		size_t off = offset_in_page(addr);
 		size_t n = min_t(u64, len, PAGE_SIZE - off);
-		struct page *page;
 		void *kaddr;
 
 		if (!pfn_valid(pfn))
 			return -EFAULT;
-		page = pfn_to_page(pfn);
-		/*
-		 * A free page is no one's: a bug of the host, which let go of
-		 * memory the NIC can still reach.  Refused, not corrupted.
-		 */
-		if (!folio_ref_count(page_folio(page))) {
-			pr_err_ratelimited("snic_model: DMA to bus address 0x%llx refused: the page is free (the host let go of memory the NIC still maps)\n",
-					   addr);
-			return -EFAULT;
-		}
-		kaddr = kmap_local_page(page);
+		kaddr = kmap_local_page(pfn_to_page(pfn));
 		actor(arg, kaddr + off, n);
 		kunmap_local(kaddr);
 		addr += n;

@@ -6,17 +6,7 @@
  * memory until the driver maps some, or puts the address space in
  * passthrough (IOVA = bus address) with IOTLB_RESET, which lasts until its
  * first mapping.
- *
- * The model reaches memory through the struct page of each bus address
- * (snic_model_dma.c), so it holds a reference to every page a mapping
- * covers, from IOTLB_MAP until the mapping is gone: a page the NIC can
- * reach is never handed out again, whatever the host does with it
- * meanwhile.  (vhost_vdpa unpins a range's pages before it asks the
- * driver to unmap the range: without the reference, a write in between
- * would land in a freed page.)  So the model refuses to map a bus
- * address that is not memory, or is a free page: it could not reach it.
  */
-#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/vhost_iotlb.h>
 
@@ -45,75 +35,17 @@ u32 snic_model_as_init(struct snic_model *m, struct snic_model_fn *fn)
 	return SNIC_ST_OK;
 }
 
-/* Drop the references a mapping of bus addresses [@addr, @last] holds. */
-static void snic_pages_put(u64 addr, u64 last)
-{
-	unsigned long pfn;
-
-	for (pfn = PHYS_PFN(addr); pfn <= PHYS_PFN(last); pfn++)
-		folio_put(page_folio(pfn_to_page(pfn)));
-}
-
-/*
- * Take a reference to each page of bus addresses [@addr, @last].  Fails,
- * holding none, if one of them is not memory or is a free page: the
- * model cannot reach it.  Bounded by the memory there is.
- */
-static bool snic_pages_get(u64 addr, u64 last)
-{
-	unsigned long pfn, first = PHYS_PFN(addr);
-
-	for (pfn = first; pfn <= PHYS_PFN(last); pfn++) {
-		if (!pfn_valid(pfn) ||
-		    !folio_try_get(page_folio(pfn_to_page(pfn))))
-			goto undo;
-	}
-	return true;
-
-undo:
-	if (pfn > first)
-		snic_pages_put(addr, PFN_PHYS(pfn) - 1);
-	return false;
-}
-
-/* Drop the mappings of @tlb that meet [@first, @last], and their pages. */
-static void snic_iotlb_drop(struct vhost_iotlb *tlb, u64 first, u64 last)
-{
-	struct vhost_iotlb_map *map;
-
-	while ((map = vhost_iotlb_itree_first(tlb, first, last))) {
-		snic_pages_put(map->addr, map->addr + map->size - 1);
-		vhost_iotlb_map_free(tlb, map);
-	}
-}
-
-/**
- * snic_model_as_clear() - empty an address space
- * @fn: the function, with its iotlb_lock held
- * @as: one of its address spaces
- *
- * Its mappings go, with the references to their pages; passthrough ends.
- */
-void snic_model_as_clear(struct snic_model_fn *fn, struct snic_model_as *as)
-{
-	lockdep_assert_held(&fn->iotlb_lock);
-	snic_iotlb_drop(as->iotlb, 0, U64_MAX);
-	as->passthrough = false;
-}
-
 /**
  * snic_model_as_fini() - drop a function's address spaces
- * @fn: the function, which makes no more DMA
+ * @fn: the function
  */
 void snic_model_as_fini(struct snic_model_fn *fn)
 {
 	unsigned int i;
 
 	for (i = 0; i < SNIC_MODEL_NAS; i++) {
-		if (!fn->as[i].iotlb)
-			continue;
-		snic_iotlb_drop(fn->as[i].iotlb, 0, U64_MAX);
-		vhost_iotlb_free(fn->as[i].iotlb);
+		if (fn->as[i].iotlb)
+			vhost_iotlb_free(fn->as[i].iotlb);
 		fn->as[i].iotlb = NULL;
 	}
 }
@@ -133,21 +65,6 @@ static bool snic_entry_ok(const struct snic_iotlb_entry *e, u64 *first, u64 *las
 	return snic_range(*first, le64_to_cpu(e->size), last) &&
 	       snic_range(le64_to_cpu(e->addr), le64_to_cpu(e->size), &addr_last) &&
 	       perm && !(perm & ~(SNIC_IOTLB_PERM_READ | SNIC_IOTLB_PERM_WRITE));
-}
-
-/* The pages of a checked entry. */
-static bool snic_entry_get(const struct snic_iotlb_entry *e)
-{
-	u64 addr = le64_to_cpu(e->addr);
-
-	return snic_pages_get(addr, addr + le64_to_cpu(e->size) - 1);
-}
-
-static void snic_entry_put(const struct snic_iotlb_entry *e)
-{
-	u64 addr = le64_to_cpu(e->addr);
-
-	snic_pages_put(addr, addr + le64_to_cpu(e->size) - 1);
 }
 
 static u32 snic_model_iotlb_map(struct snic_model_fn *fn, struct snic_model_as *as,
@@ -173,14 +90,11 @@ static u32 snic_model_iotlb_map(struct snic_model_fn *fn, struct snic_model_as *
 	if (tlb->limit && (as->passthrough ? 0 : tlb->nmaps) + n > tlb->limit)
 		return SNIC_ST_ENOSPC;
 
-	/* The pages first, out of the lock: the NIC's DMA does not wait. */
-	for (i = 0; i < n; i++)
-		if (!snic_entry_get(&c->entries[i]))
-			goto put;
-
 	spin_lock(&fn->iotlb_lock);
-	if (as->passthrough)
-		snic_model_as_clear(fn, as);
+	if (as->passthrough) {
+		vhost_iotlb_reset(tlb);
+		as->passthrough = false;
+	}
 	for (i = 0; i < n; i++) {
 		const struct snic_iotlb_entry *e = &c->entries[i];
 
@@ -193,22 +107,13 @@ static u32 snic_model_iotlb_map(struct snic_model_fn *fn, struct snic_model_as *
 	return SNIC_ST_OK;
 
 undo:
-	/* All or nothing: take back what this command added... */
-	for (j = 0; j < i; j++) {
-		snic_entry_ok(&c->entries[j], &first, &last);
-		snic_iotlb_drop(tlb, first, last);
+	/* All or nothing: take back what this command added. */
+	while (i--) {
+		snic_entry_ok(&c->entries[i], &first, &last);
+		vhost_iotlb_del_range(tlb, first, last);
 	}
 	spin_unlock(&fn->iotlb_lock);
-	/* ...and the pages of the entries it did not add. */
-	for (j = i; j < n; j++)
-		snic_entry_put(&c->entries[j]);
 	return SNIC_ST_ENOSPC;
-
-put:
-	/* Entry i covers a free page: the entries before it let theirs go. */
-	while (i--)
-		snic_entry_put(&c->entries[i]);
-	return SNIC_ST_EINVAL;
 }
 
 /**
@@ -246,7 +151,7 @@ u32 snic_model_iotlb_cmd(struct snic_model *m, struct snic_model_fn *fn,
 			return SNIC_ST_EINVAL;
 		spin_lock(&fn->iotlb_lock);
 		if (!as->passthrough)
-			snic_iotlb_drop(as->iotlb, le64_to_cpu(r->iova), last);
+			vhost_iotlb_del_range(as->iotlb, le64_to_cpu(r->iova), last);
 		spin_unlock(&fn->iotlb_lock);
 		return SNIC_ST_OK;
 	case SNIC_OP_IOTLB_RESET:
@@ -254,7 +159,7 @@ u32 snic_model_iotlb_cmd(struct snic_model *m, struct snic_model_fn *fn,
 		    (le32_to_cpu(r->flags) & ~SNIC_IOTLB_RESET_PASSTHROUGH))
 			return SNIC_ST_EINVAL;
 		spin_lock(&fn->iotlb_lock);
-		snic_model_as_clear(fn, as);
+		vhost_iotlb_reset(as->iotlb);
 		as->passthrough = le32_to_cpu(r->flags) & SNIC_IOTLB_RESET_PASSTHROUGH;
 		spin_unlock(&fn->iotlb_lock);
 		return SNIC_ST_OK;
