@@ -5,8 +5,10 @@
  * but not registered; a spy on the bus checks which commands each
  * operation sends.
  */
+#include <linux/gfp.h>
 #include <linux/interrupt.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/unaligned.h>
@@ -491,6 +493,62 @@ static void snic_vdpa_dma_map(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->ops->dma_unmap(V(d), SNIC_NAS, 0, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, d->ops->reset_map(V(d), SNIC_NAS), -EINVAL);
 	EXPECT_OPS(test, d);
+}
+
+/*
+ * dma_map holds the pages it maps until the NIC has dropped the mapping
+ * (vendor interface, IOTLB_UNMAP: the NIC may write there until the
+ * command completes).  vhost_vdpa unpins a range before it calls
+ * dma_unmap: a page the host let go of while mapped must stay a live
+ * page under the NIC's writes, and be let go of by the unmap.
+ */
+static void snic_vdpa_dma_map_holds_pages(struct kunit *test)
+{
+	struct snic_test_nic *t = snic_test_nic(test);
+	struct snic_dev_params p = {
+		.features = SNIC_SUPPORTED_FEATURES,
+		.mac = { 0x02, 0, 0, 0, 0, 8 },
+		.mtu = 1500,
+		.max_vq_pairs = 1,
+	};
+	struct snic_vdpa *sv = snic_test_vdpa(test, t, &p);
+	const struct vdpa_config_ops *ops = sv->vdpa.config;
+	struct snic_model_fn *fn = &t->model->fns[sv->fn];
+	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	const u8 byte = 0x5a;
+	u64 pa;
+
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	pa = page_to_phys(pg);
+	KUNIT_ASSERT_EQ(test, page_ref_count(pg), 1);
+
+	/* Held while mapped; let go by dma_unmap and by reset_map. */
+	KUNIT_EXPECT_EQ(test, ops->dma_map(&sv->vdpa, 0, 0x10000, PAGE_SIZE, pa,
+					   VHOST_MAP_RW, NULL), 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pg), 2);
+	KUNIT_EXPECT_EQ(test, ops->dma_unmap(&sv->vdpa, 0, 0x10000, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pg), 1);
+	KUNIT_EXPECT_EQ(test, ops->dma_map(&sv->vdpa, 0, 0x10000, PAGE_SIZE, pa,
+					   VHOST_MAP_RW, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ops->reset_map(&sv->vdpa, 0), 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pg), 1);
+	/* vhost_vdpa maps whole pages: anything else is refused, unheld. */
+	KUNIT_EXPECT_EQ(test, ops->dma_map(&sv->vdpa, 0, 0x10000, 64, pa + 64,
+					   VHOST_MAP_RW, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pg), 1);
+
+	/* The host lets go of the mapped page: the NIC writes a live page. */
+	KUNIT_EXPECT_EQ(test, ops->dma_map(&sv->vdpa, 0, 0x10000, PAGE_SIZE, pa,
+					   VHOST_MAP_RW, NULL), 0);
+	put_page(pg);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pg), 1);
+	KUNIT_EXPECT_EQ(test, snic_model_dma_write(fn, 0, 0x10234, &byte, 1), 0);
+	KUNIT_EXPECT_EQ(test, *((u8 *)page_address(pg) + 0x234), byte);
+	/* The unmap lets go of it, after the NIC. */
+	get_page(pg);
+	KUNIT_EXPECT_EQ(test, ops->dma_unmap(&sv->vdpa, 0, 0x10000, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pg), 1);
+	__free_page(pg);
 }
 
 static irqreturn_t snic_test_config_irq(void *data)
@@ -1033,6 +1091,7 @@ static struct kunit_case snic_vdpa_cases[] = {
 	KUNIT_CASE(snic_vdpa_bad_queue),
 	KUNIT_CASE(snic_vdpa_bad_vq_index),
 	KUNIT_CASE(snic_vdpa_dma_map),
+	KUNIT_CASE(snic_vdpa_dma_map_holds_pages),
 	KUNIT_CASE(snic_vdpa_config),
 	KUNIT_CASE(snic_vdpa_port),
 	KUNIT_CASE(snic_vdpa_suspend_registers),

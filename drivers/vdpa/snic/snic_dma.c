@@ -9,7 +9,8 @@
  *  - mapped: vhost_vdpa's dma_map()/dma_unmap() gave it IOVA ranges of
  *    pinned pages.  The driver maps each range for the NIC's device with
  *    the DMA API, hands the NIC the DMA address, and keeps the range in
- *    its own IOTLB to unmap it later;
+ *    its own IOTLB to unmap it later, with a reference to its pages until
+ *    the NIC has dropped it;
  *  - passthrough: an in-kernel bus driver (virtio_vdpa) asked for the DMA
  *    device of a queue in this address space (get_vq_dma_dev), so it uses
  *    the DMA API of that device itself and its IOVAs are DMA addresses.
@@ -17,6 +18,7 @@
  *    sets up its queues after one.
  */
 #include <linux/dma-mapping.h>
+#include <linux/mm.h>
 #include <linux/vhost_iotlb.h>
 #include <uapi/linux/vhost_types.h>
 
@@ -34,11 +36,40 @@ static enum dma_data_direction snic_dma_dir(u32 perm)
 	}
 }
 
+static void snic_pages_release(struct page *first, unsigned long n)
+{
+	while (n--)
+		folio_put(page_folio(nth_page(first, n)));
+}
+
+/*
+ * A reference to each of the @n pages from @first, which stays until the
+ * NIC dropped the mapping: vhost_vdpa unpins a range before it calls
+ * dma_unmap(), so a page of a user that let go of it first (munmap, then
+ * IOTLB_INVALIDATE) would otherwise be freed, and reused, while the NIC
+ * can still write there.  Fails for a page that has no reference.
+ */
+static bool snic_pages_hold(struct page *first, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		if (!folio_try_get(page_folio(nth_page(first, i))))
+			goto undo;
+	return true;
+
+undo:
+	snic_pages_release(first, i);
+	return false;
+}
+
+/* After the NIC dropped the mapping: its DMA mapping, then its pages. */
 static void snic_dma_unmap_entry(struct snic_vdpa *sv, struct vhost_iotlb *tlb,
 				 struct vhost_iotlb_map *map)
 {
 	dma_unmap_page_attrs(sv->nic->dev, map->addr, map->size,
 			     snic_dma_dir(map->perm), DMA_ATTR_SKIP_CPU_SYNC);
+	snic_pages_release(map->opaque, DIV_ROUND_UP(map->size, PAGE_SIZE));
 	vhost_iotlb_map_free(tlb, map);
 }
 
@@ -145,7 +176,7 @@ void snic_as_set_group(struct snic_vdpa *sv, unsigned int group,
  * @asid: the address space
  * @iova: first IOVA
  * @size: bytes
- * @pa: physical address of the (contiguous) pages
+ * @pa: physical address of the (contiguous) pages, page aligned
  * @perm: VHOST_MAP_*
  * @opaque: unused (no VA mappings)
  *
@@ -157,14 +188,18 @@ int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct device *dev = sv->nic->dev;
 	struct snic_as *as;
+	struct page *page;
 	dma_addr_t dma;
 	u64 last;
 	u32 p = 0;
 	int err;
 
+	/* vhost_vdpa maps runs of whole pinned pages. */
 	if (asid >= vdpa->nas || !size || check_add_overflow(iova, size - 1, &last) ||
-	    size > SIZE_MAX || !(perm & VHOST_MAP_RW) || !pfn_valid(PHYS_PFN(pa)))
+	    size > SIZE_MAX || !(perm & VHOST_MAP_RW) || !PAGE_ALIGNED(pa) ||
+	    !pfn_valid(PHYS_PFN(pa)) || !pfn_valid(PHYS_PFN(pa + size - 1)))
 		return -EINVAL;
+	page = pfn_to_page(PHYS_PFN(pa));
 	if (perm & VHOST_MAP_RO)
 		p |= SNIC_IOTLB_PERM_READ;
 	if (perm & VHOST_MAP_WO)
@@ -177,14 +212,17 @@ int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 		err = -EINVAL;
 		goto out;
 	}
-	dma = dma_map_page_attrs(dev, pfn_to_page(PHYS_PFN(pa)),
-				 offset_in_page(pa), size, snic_dma_dir(perm),
+	if (!snic_pages_hold(page, DIV_ROUND_UP(size, PAGE_SIZE))) {
+		err = -EINVAL;
+		goto out;
+	}
+	dma = dma_map_page_attrs(dev, page, 0, size, snic_dma_dir(perm),
 				 DMA_ATTR_SKIP_CPU_SYNC);
 	if (dma_mapping_error(dev, dma)) {
 		err = -ENOMEM;
-		goto out;
+		goto err_release;
 	}
-	err = vhost_iotlb_add_range(as->maps, iova, last, dma, perm);
+	err = vhost_iotlb_add_range_ctx(as->maps, iova, last, dma, perm, page);
 	if (err)
 		goto err_unmap;
 	err = snic_hw_iotlb_map(snic_hw(sv), sv->fn, asid, iova, size, dma, p);
@@ -199,6 +237,8 @@ err_del:
 err_unmap:
 	dma_unmap_page_attrs(dev, dma, size, snic_dma_dir(perm),
 			     DMA_ATTR_SKIP_CPU_SYNC);
+err_release:
+	snic_pages_release(page, DIV_ROUND_UP(size, PAGE_SIZE));
 out:
 	mutex_unlock(&sv->lock);
 	return err;
