@@ -296,6 +296,9 @@ struct snic_model_fn {
  * @trace_lost: debug: @trace could not take a page
  * @log_drop: debug fault: the log leaves out the pages whose number is a
  *	multiple of this (0: none)
+ * @check_free: debug: refuse and log DMA through an IOTLB mapping to a
+ *	page that has no reference (a freed page, when the mapped memory
+ *	is a vhost user's pinned pages)
  */
 struct snic_model {
 	struct snic_bus bus;
@@ -322,6 +325,7 @@ struct snic_model {
 	struct xarray trace;
 	bool trace_lost;
 	u32 log_drop;
+	bool check_free;
 };
 
 /* snic_model_main.c */

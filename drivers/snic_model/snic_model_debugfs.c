@@ -5,7 +5,8 @@
  * /sys/kernel/debug/snic_model/nic<N>/functions lists each function in
  * use with its status, features, link, queues, groups, IOTLBs and logs;
  * write_trace and log_drop are the dirty log's debug knobs
- * (snic_model_log.c).
+ * (snic_model_log.c); check_free makes the DMA engine refuse and log
+ * writes into freed pages (snic_model_dma.c).
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -187,6 +188,7 @@ void snic_model_debugfs_add(struct snic_model *m)
 	debugfs_create_file("write_trace", 0600, m->debugfs, m,
 			    &snic_debugfs_trace_fops);
 	debugfs_create_u32("log_drop", 0600, m->debugfs, &m->log_drop);
+	debugfs_create_bool("check_free", 0600, m->debugfs, &m->check_free);
 }
 
 /**

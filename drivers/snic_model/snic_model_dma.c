@@ -49,6 +49,27 @@ int snic_model_bus_access(u64 addr, u64 len, snic_dma_actor actor, void *arg)
 	return 0;
 }
 
+/*
+ * debugfs check_free: whether every page of bus addresses [@addr, @addr +
+ * @len) has a reference.  A vhost user's pinned pages always do, while
+ * the driver maps them; a page without one was freed, and the host let
+ * go of memory the NIC still maps.  (Not for any memory: the tail pages
+ * of a high-order allocation without __GFP_COMP count no reference.)
+ */
+static bool snic_pages_live(u64 addr, u64 len)
+{
+	unsigned long pfn;
+
+	for (pfn = PHYS_PFN(addr); pfn <= PHYS_PFN(addr + len - 1); pfn++) {
+		if (pfn_valid(pfn) && !folio_ref_count(page_folio(pfn_to_page(pfn)))) {
+			pr_err_ratelimited("snic_model: DMA to bus address 0x%llx refused: the page is free\n",
+					   PFN_PHYS(pfn));
+			return false;
+		}
+	}
+	return true;
+}
+
 /**
  * snic_model_dma() - let the NIC access driver memory
  * @fn: the function making the access
@@ -98,6 +119,11 @@ int snic_model_dma(struct snic_model_fn *fn, u16 asid, u64 iova, u64 len,
 			break;
 		}
 		n = min(len, map->last - iova + 1);
+		if (fn->m && READ_ONCE(fn->m->check_free) &&
+		    !snic_pages_live(map->addr + (iova - map->start), n)) {
+			err = -EFAULT;
+			break;
+		}
 		err = snic_model_bus_access(map->addr + (iova - map->start), n,
 					    actor, arg);
 		if (perm & SNIC_IOTLB_PERM_WRITE)
