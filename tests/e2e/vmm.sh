@@ -111,11 +111,13 @@ test_vmm_unmapped_ring() {
 
 # A vhost user that frees receive memory (munmap, then IOTLB_INVALIDATE)
 # while the device writes frames into it, round after round: vhost_vdpa
-# unpins the pages before it asks the driver to unmap them, so the NIC
-# must hold the pages it maps (vendor interface, IOTLB_MAP).  The model
-# refuses, and logs, any DMA to a free page: none may be logged.  The
-# client fails if the device never met the unmapped memory (the race did
-# not run).  SNIC_UNMAP_DEBUG=1 shows each round.
+# unpins the pages before it asks the driver to unmap them, so the driver
+# must hold them until the NIC has dropped the mapping (vendor interface,
+# IOTLB_UNMAP).  With debugfs check_free on, the model refuses, and logs,
+# any DMA through its IOTLB to a page without a reference (a freed one):
+# none may be logged.  The client fails if the device never met the
+# unmapped memory (the race did not run).  SNIC_UNMAP_DEBUG=1 shows each
+# round.
 test_vmm_unmap_race() {
 	local bin dev out d0 free rounds=${SNIC_UNMAP_ROUNDS:-100}
 
@@ -124,8 +126,10 @@ test_vmm_unmap_race() {
 	sysctl -qw net.ipv6.conf.snic0f0.disable_ipv6=1 2>/dev/null || true
 	ip link set snic0f0 up
 	d0=$(dmesg | wc -l)
+	echo Y >/sys/kernel/debug/snic_model/nic0/check_free
 	out=$(SNIC_UNMAP_DEBUG=${SNIC_UNMAP_DEBUG:-} "$bin" unmap-race --dev "$dev" \
 		--port snic0f0 --rounds "$rounds" 2>&1) || fail "snic-vmm unmap-race: $out"
+	echo N >/sys/kernel/debug/snic_model/nic0/check_free
 	[ -z "${SNIC_UNMAP_DEBUG:-}" ] || grep "^round" <<<"$out" | sed 's/^/measure: /'
 	free=$(dmesg | tail -n +$((d0 + 1)) | grep -c "the page is free" || true)
 	echo "measure: $(vmm_kv "$out" rounds_raced) of $rounds rounds unmapped under the device's writes, $(vmm_kv "$out" rounds_ms) ms; DMA to free pages refused: $free"

@@ -14,7 +14,7 @@
  *
  * A child process sends full-size frames into the representor all along.
  * Each round: a fresh open of the device, the receive ring mapped, its
- * 128 chains of two descriptors posted at once once the device's backlog
+ * 128 chains of two descriptors posted together when the device's backlog
  * has filled: the virtio-net header of every chain in one page, the
  * frames in buffers of their own.  While the device writes a header
  * into that page for each frame, the client munmaps it and invalidates
@@ -201,6 +201,6 @@ int mode_unmap_race(struct vmm *v, const char *port, unsigned int rounds)
 	kv("rounds_raced", "%u", raced);
 	kv("rounds_ms", "%llu", (unsigned long long)(now_ms() - t0));
 	if (!raced)
-		die("in no round was the device writing when the buffers went: the race did not run");
+		die("in no round did the device meet the unmapped memory: no race ran");
 	return 0;
 }
