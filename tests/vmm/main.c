@@ -54,11 +54,11 @@
  *	log on, and one mailbox round trip (logcost.c).  A benchmark.
  *
  *   snic-vmm unmap-race --dev /dev/vhost-vdpa-N --port REP [--rounds N]
- *	N rounds (default 50) of: receive buffers posted, frames sent into
- *	the representor, the buffers munmapped and invalidated while the
- *	device writes into them (unmaprace.c).  The kernel must not let the
- *	device write into pages it freed; a debug kernel reports it if it
- *	does.
+ *	N rounds (default 50) of: receive chains posted, frames sent into
+ *	the representor, the chains' memory munmapped and invalidated while
+ *	the device writes into it (unmaprace.c).  The kernel must not let
+ *	the device write into pages it freed; the model's debugfs
+ *	check_free refuses and logs such writes.
  *
  * Results are KEY=VALUE lines on stdout; the first failure ends the
  * program with a message on stderr and exit status 1 (2 for bad usage).

@@ -89,7 +89,7 @@ void tx_run(struct traffic *t, unsigned int last)
 		    t->tx_done, t->tx_seen, t->port.name);
 }
 
-void rx_post_queue(struct vq *q)
+static void rx_post_queue(struct vq *q)
 {
 	u16 head;
 

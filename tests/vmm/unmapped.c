@@ -52,9 +52,7 @@ int mode_unmapped_ring(struct vmm *v, bool map_unrelated)
 
 	vmm_backend(v);
 	vmm_probe(v);
-	vmm_negotiate(v, BIT_ULL(VIRTIO_F_VERSION_1) |
-		      BIT_ULL(VIRTIO_F_ACCESS_PLATFORM),
-		      BIT_ULL(VIRTIO_F_VERSION_1));
+	h_features(v);
 
 	step = "canary pages";
 	pg = mmap(NULL, CANARY_PAGES * PAGE_SZ, PROT_READ | PROT_WRITE,

@@ -284,7 +284,6 @@ void log_stop(struct vmm *v);
 void tx_post(struct traffic *t);
 void tx_reap(struct traffic *t);
 void tx_run(struct traffic *t, unsigned int last);
-void rx_post_queue(struct vq *q);
 void rx_reap(struct traffic *t);
 void rx_run(struct traffic *t, unsigned int last);
 unsigned int vmm_frame_max(const struct vmm *v);
