@@ -187,6 +187,7 @@ int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 {
 	struct snic_vdpa *sv = vdpa_to_snic(vdpa);
 	struct device *dev = sv->nic->dev;
+	unsigned long npages = DIV_ROUND_UP(size, PAGE_SIZE);
 	struct snic_as *as;
 	struct page *page;
 	dma_addr_t dma;
@@ -212,7 +213,7 @@ int snic_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
 		err = -EINVAL;
 		goto out;
 	}
-	if (!snic_pages_hold(page, DIV_ROUND_UP(size, PAGE_SIZE))) {
+	if (!snic_pages_hold(page, npages)) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -238,7 +239,7 @@ err_unmap:
 	dma_unmap_page_attrs(dev, dma, size, snic_dma_dir(perm),
 			     DMA_ATTR_SKIP_CPU_SYNC);
 err_release:
-	snic_pages_release(page, DIV_ROUND_UP(size, PAGE_SIZE));
+	snic_pages_release(page, npages);
 out:
 	mutex_unlock(&sv->lock);
 	return err;
