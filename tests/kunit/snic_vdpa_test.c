@@ -540,6 +540,8 @@ static void snic_vdpa_dma_map_holds_pages(struct kunit *test)
 	/* The host lets go of the mapped page: the NIC writes a live page. */
 	KUNIT_EXPECT_EQ(test, ops->dma_map(&sv->vdpa, 0, 0x10000, PAGE_SIZE, pa,
 					   VHOST_MAP_RW, NULL), 0);
+	/* Without the driver's hold, put_page() would free the page here. */
+	KUNIT_ASSERT_EQ(test, page_ref_count(pg), 2);
 	put_page(pg);
 	KUNIT_EXPECT_EQ(test, page_ref_count(pg), 1);
 	KUNIT_EXPECT_EQ(test, snic_model_dma_write(fn, 0, 0x10234, &byte, 1), 0);
