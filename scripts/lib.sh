@@ -25,6 +25,16 @@ stock_kver() {
 # checkpatch.pl, kernel-doc and the test and guest kernel builds).
 linux_src() { echo "$SNIC_CACHE/src/linux-source-$SNIC_KSERIES"; }
 
+# The kernel patches, in the order they apply to linux-source, cover
+# letters left out: first patches/linux-fixes/ (fixes posted on their
+# own), then patches/linux/ (the series we propose).
+kernel_patches() {
+	local p
+	for p in "$SNIC_TOP"/patches/linux-fixes/0*.patch "$SNIC_TOP"/patches/linux/0*.patch; do
+		[ "${p##*/}" = 0000-cover-letter.patch ] || [ ! -e "$p" ] || echo "$p"
+	done
+}
+
 # Directory of a prepared kernel (test or guest), via its stable link.
 kernel_dir() { echo "$SNIC_CACHE/kernels/$1"; }
 
