@@ -7,6 +7,17 @@ SNIC_CACHE=${SNIC_CACHE:-/var/cache/snic-vdpa}
 # The Debian 12 kernel series the project targets (stock and test kernels).
 SNIC_KSERIES=6.12
 
+# The CPU of every VM the rig emulates: the rig VMs (scripts/vm) and the
+# nested guests inside them.  Debian's QEMU 7.2 gets CMPXCHG16B wrong under
+# TCG: its helper takes the flags the instruction leaves unchanged from a
+# stale lazy-flags state, and RFLAGS can come out as the low half of an
+# earlier operand (DF, NT, TF...), which an interrupt right after saves and
+# its IRET restores.  The kernel's SLUB issues that instruction on every
+# allocation; two rig VMs died of it (double faults whose saved EFLAGS were
+# a register's low half).  Without CX16 the kernel uses its fallbacks.
+# tests/rig/cx16-flags shows the fault; test_rig_cmpxchg16b checks the rig.
+SNIC_RIG_CPU=max,cx16=off
+
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 # Seconds since START (a `date +%s.%N` reading), with one decimal.
 elapsed() { printf '%.1f' "$(echo "$(date +%s.%N) - $1" | bc)"; }

@@ -86,7 +86,7 @@ cc_qemu() { # NODE FUNCTION
 		q=("$SNIC_TOP/scripts/qemu10" -audio none)
 	fi
 	# vhost-vdpa pins guest memory: lift the 8 MiB default.
-	(ulimit -l unlimited && exec "${q[@]}" -accel tcg -m 64 -nodefaults \
+	(ulimit -l unlimited && exec "${q[@]}" -accel tcg -cpu "$SNIC_RIG_CPU" -m 64 -nodefaults \
 		-display none -vga none -no-reboot -boot order=n \
 		-netdev "type=vhost-vdpa,vhostdev=$1,id=n0" \
 		-device "virtio-net-pci,netdev=n0,mq=off,romfile=$CC_ROM" \

@@ -9,7 +9,7 @@ test_nested_guest_boots() {
 	initrd=$("$SNIC_TOP/scripts/mkinitramfs" guest)
 	[ -e "$kd/bzImage" ] || fail "no guest kernel: run scripts/setup"
 	start=$(date +%s.%N)
-	out=$(timeout 120 qemu-system-x86_64 -accel tcg -cpu max -m 256 \
+	out=$(timeout 120 qemu-system-x86_64 -accel tcg -cpu "$SNIC_RIG_CPU" -m 256 \
 		-display none -monitor none -serial stdio -no-reboot \
 		-nic user,model=virtio-net-pci,mac=52:54:00:00:00:02 \
 		-kernel "$kd/bzImage" -initrd "$initrd" \

@@ -143,7 +143,7 @@ mg_qemu() { # VER NET [incoming]
 		netdev+=",x-svq=on"
 	   fi ;;
 	esac
-	args=(-accel tcg -cpu max -m 256 -display none -vga none -monitor none
+	args=(-accel tcg -cpu "$SNIC_RIG_CPU" -m 256 -display none -vga none -monitor none
 		-nic none -no-reboot -serial "pipe:$d/con"
 		-qmp "tcp:127.0.0.1:$((4500 + MG_N)),server=on,wait=off"
 		-netdev "$netdev"

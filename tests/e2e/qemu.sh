@@ -23,7 +23,7 @@ qg_boot() { # VHOST-DEV MAC PAIRS
 	: >"$QG/console"
 	start=$(date +%s.%N)
 	# vhost-vdpa pins guest memory: lift the 8 MiB default.
-	(ulimit -l unlimited && exec qemu-system-x86_64 -accel tcg -cpu max -m 256 \
+	(ulimit -l unlimited && exec qemu-system-x86_64 -accel tcg -cpu "$SNIC_RIG_CPU" -m 256 \
 		-display none -vga none -nic none -no-reboot \
 		-serial "pipe:$QG/con" -monitor "pipe:$QG/mon" \
 		-netdev "type=vhost-vdpa,vhostdev=$1,id=n0" \
