@@ -13,8 +13,9 @@ SNIC_KSERIES=6.12
 # stale lazy-flags state, and RFLAGS can come out as the low half of an
 # earlier operand (DF, NT, TF...), which an interrupt right after saves and
 # its IRET restores.  The kernel's SLUB issues that instruction on every
-# allocation; two rig VMs died of it (double faults whose saved EFLAGS were
-# a register's low half).  Without CX16 the kernel uses its fallbacks.
+# allocation; two rig VMs died of it (double faults with saved EFLAGS no
+# CPU can hold, one a register's low half).  Without CX16 the kernel uses
+# its fallbacks.
 # tests/rig/cx16-flags shows the fault; test_rig_cmpxchg16b checks the rig.
 SNIC_RIG_CPU=max,cx16=off
 
