@@ -116,9 +116,9 @@ test_vmm_unmapped_ring() {
 # interface, IOTLB_UNMAP); on the test kernel vhost_vdpa unmaps first
 # (patches/linux-fixes/) and the driver holds them too.  With debugfs
 # check_free on, the model refuses, and logs, any DMA through its IOTLB
-# to a page without a reference (a freed one): none may be logged.  The client fails if the device never met the
-# unmapped memory (the race did not run).  SNIC_UNMAP_DEBUG=1 shows each
-# round.
+# to a page without a reference (a freed one): none may be logged.  The
+# client fails if the device never met the unmapped memory (the race did
+# not run).  SNIC_UNMAP_DEBUG=1 shows each round.
 test_vmm_unmap_race() {
 	local bin dev out d0 free own rounds=${SNIC_UNMAP_ROUNDS:-100}
 

@@ -30,10 +30,10 @@ typedef __u64 u64;
 /* What POPF leaves in user mode from 0x202: IF and the always-1 bit. */
 #define FL_BASE	0x202
 
+/* What the instruction left in RFLAGS, RAX and RDX (and in slot). */
 struct result {
 	u64 rflags;
-	u64 rax, rdx;	/* after */
-	u64 mem[2];	/* after */
+	u64 rax, rdx;
 };
 
 static u64 slot[2] __aligned(16);
@@ -115,16 +115,14 @@ int main(int argc, char **argv)
 			cx16_locked(&r, a, b);
 		else
 			cx16_unlocked(&r, a, b);
-		r.mem[0] = slot[0];
-		r.mem[1] = slot[1];
 
 		want_flags = (cmp_flags(a, b) & FL_ARITH) | FL_BASE |
 			     (match ? FL_ZF : 0);
 		if (match)
-			ok = r.mem[0] == 0x1111 && r.mem[1] == 0x2222 &&
+			ok = slot[0] == 0x1111 && slot[1] == 0x2222 &&
 			     r.rax == old && r.rdx == ~old;
 		else
-			ok = r.mem[0] == (old ^ 1) && r.mem[1] == ~old &&
+			ok = slot[0] == (old ^ 1) && slot[1] == ~old &&
 			     r.rax == (old ^ 1) && r.rdx == ~old;
 		ok = ok && r.rflags == want_flags;
 		if (ok)
